@@ -1,0 +1,41 @@
+# Two commands matter (see README.md):
+#   make run   set up .venv, execute every notebook on the bundled data, build the explainer
+#   make test  set up .venv, run every test (unit, property, notebooks)
+# Everything else here is a helper for those two.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+BUILD  := build
+
+.PHONY: run test setup lab lock notebooks site clean
+
+setup: $(STAMP)
+
+# Re-install only when the lock file or the package metadata change.
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/python -m toolkit build --out $(BUILD)
+
+test: setup
+	$(BIN)/python -m pytest
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+# Refresh the pinned versions on purpose (needs the package index): see README "Dependencies".
+lock: setup
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --universal -o requirements.lock
+
+clean:
+	rm -rf $(BUILD) .pytest_cache

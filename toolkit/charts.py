@@ -1,0 +1,210 @@
+"""Altair chart builders in one house style, and an offline renderer.
+
+Call :func:`setup` once at the top of a notebook. It registers and enables the ``toolkit``
+renderer, which stores each chart twice in the notebook: as a Vega-Lite spec, drawn
+interactively by JupyterLab with no network, and as a static PNG (made locally by
+``vl-convert``), so the notebook also reads on a code host that runs no JavaScript.
+Nothing happens at import time.
+
+Dollar columns are exact decimals in the toolkit; charts convert them to floats for drawing
+only (a chart is not a total).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import altair as alt
+import polars as pl
+from altair.vegalite.v5.display import VEGALITE_MIME_TYPE
+
+__all__ = [
+    "setup",
+    "timeline",
+    "money_waterfall",
+    "price_per_coin",
+    "creator_share_by_rates",
+    "rate_slider",
+    "rank_shift",
+]
+
+WIDTH, HEIGHT = 560, 260
+PALETTE = ["#1f6f8b", "#e07a5f", "#81b29a", "#f2cc8f", "#3d405b", "#9c6644"]
+
+
+def _theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
+            "font": "DejaVu Sans, Helvetica, Arial, sans-serif",
+            "title": {"fontSize": 15, "anchor": "start", "subtitleColor": "#555"},
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#e6e6e6"},
+            "range": {"category": PALETTE},
+            "background": "white",
+        }
+    }
+
+
+def _render(spec: dict[str, Any], **metadata: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Mimebundle with the interactive spec, a static PNG and a short text form."""
+    import vl_convert
+
+    png = vl_convert.vegalite_to_png(spec, scale=1)
+    title = spec.get("title", "chart")
+    if isinstance(title, dict):
+        title = title.get("text", "chart")
+    bundle = {
+        VEGALITE_MIME_TYPE: spec,
+        "image/png": base64.b64encode(png).decode("ascii"),
+        "text/plain": f"<Chart: {title}>",
+    }
+    return bundle, metadata
+
+
+def setup() -> None:
+    """Enable the house theme and the offline renderer (interactive spec + static PNG)."""
+    alt.theme.register("toolkit", enable=True)(_theme)
+    alt.renderers.register("toolkit", _render)
+    alt.renderers.enable("toolkit")
+
+
+def _floats(frame: pl.DataFrame) -> pl.DataFrame:
+    """Decimal columns as floats, for drawing only."""
+    return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64))
+
+
+def timeline(per_interval: pl.DataFrame, value: str, title: str, y_title: str) -> alt.Chart:
+    """Bars of ``value`` per time interval (``ts`` column = start of the interval)."""
+    return (
+        alt.Chart(_floats(per_interval), title=title)
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            x=alt.X("ts:T", title="time (UTC, hh:mm)", axis=alt.Axis(format="%H:%M")),
+            y=alt.Y(f"{value}:Q", title=y_title),
+            tooltip=[alt.Tooltip("ts:T", format="%H:%M:%S"), f"{value}:Q"],
+        )
+    )
+
+
+def money_waterfall(flow_table: pl.DataFrame, title: str) -> alt.LayerChart:
+    """A waterfall: what the viewer pays, what the platform keeps, what the creator gets.
+
+    ``flow_table`` has ``step`` and ``usd`` (see :meth:`toolkit.money.MoneyFlow.table`).
+    """
+    data = _floats(flow_table).with_columns(
+        end=pl.col("usd").cum_sum(), label=pl.col("usd").abs().round(2)
+    ).with_columns(start=pl.col("end") - pl.col("usd"))
+    data = data.with_columns(
+        start=pl.when(pl.col("step") == "creator is paid").then(0.0).otherwise("start"),
+        end=pl.when(pl.col("step") == "creator is paid").then(pl.col("usd")).otherwise("end"),
+    )
+    order = data["step"].to_list()
+    base = alt.Chart(data, title=title).encode(
+        x=alt.X("step:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+    )
+    bars = base.mark_bar(size=70).encode(
+        y=alt.Y("start:Q", title="US dollars"),
+        y2="end:Q",
+        color=alt.Color("step:N", sort=order, legend=None),
+        tooltip=["step:N", alt.Tooltip("label:Q", title="US dollars", format="$.2f")],
+    )
+    text = base.mark_text(dy=-8).encode(
+        y=alt.Y("start:Q").aggregate("max"), text=alt.Text("label:Q", format="$.2f")
+    ).transform_calculate(top="max(datum.start, datum.end)").encode(y="top:Q")
+    return bars + text
+
+
+def price_per_coin(packages: pl.DataFrame, title: str) -> alt.Chart:
+    """Price per coin (US cents) of each package, one colour per price list."""
+    data = _floats(packages).with_columns(cents_per_coin=pl.col("usd_per_coin") * 100)
+    return (
+        alt.Chart(data, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("coins:Q", title="coins in the package (log scale)",
+                    scale=alt.Scale(type="log")),
+            y=alt.Y("cents_per_coin:Q", title="price per coin (US cents)",
+                    scale=alt.Scale(zero=False)),
+            color=alt.Color("channel:N", title="price list"),
+            tooltip=["channel:N", "coins:Q", alt.Tooltip("price_usd:Q", format="$.2f"),
+                     alt.Tooltip("cents_per_coin:Q", format=".4f")],
+        )
+    )
+
+
+def creator_share_by_rates(shares: pl.DataFrame, title: str) -> alt.LayerChart:
+    """Horizontal bars of the creator's share of what the viewer paid, per rate set.
+
+    ``shares`` has ``rates`` (name) and ``creator_share`` (0..1 or more). A rule marks 100 %:
+    beyond it the creator would be paid more than the viewer spent.
+    """
+    data = _floats(shares)
+    bars = alt.Chart(data, title=title).mark_bar().encode(
+        y=alt.Y("rates:N", title="rate set", sort=None),
+        x=alt.X("creator_share:Q", title="creator's dollars / viewer's dollars",
+                axis=alt.Axis(format="%")),
+        color=alt.condition(alt.datum.creator_share > 1, alt.value(PALETTE[1]),
+                            alt.value(PALETTE[0])),
+        tooltip=["rates:N", alt.Tooltip("creator_share:Q", format=".1%")],
+    )
+    rule = alt.Chart(pl.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+    return bars + rule
+
+
+def rate_slider(sweep: pl.DataFrame, title: str) -> alt.LayerChart:
+    """Creator's dollars against the dollars-per-Diamond rate, with a slider.
+
+    ``sweep`` has ``usd_per_diamond``, ``creator_usd`` and ``viewer_usd``. Moving the slider
+    (in JupyterLab or the site) marks one rate and shows its numbers in the tooltip.
+    """
+    data = _floats(sweep)
+    lo, hi = float(data["usd_per_diamond"].min()), float(data["usd_per_diamond"].max())
+    step = float(data["usd_per_diamond"].diff().drop_nulls().min())
+    pick = alt.param(
+        name="rate", value=0.005,
+        bind=alt.binding_range(min=lo, max=hi, step=step, name="US dollars per Diamond "),
+    )
+    base = alt.Chart(data, title=title).encode(
+        x=alt.X("usd_per_diamond:Q", title="US dollars paid per Diamond")
+    )
+    creator = base.mark_line(color=PALETTE[0]).encode(
+        y=alt.Y("creator_usd:Q", title="US dollars (1,000 coins of gifts)")
+    )
+    viewer = base.mark_rule(color=PALETTE[1], strokeDash=[4, 4]).encode(
+        y=alt.Y("mean(viewer_usd):Q")
+    )
+    point = base.mark_point(size=120, filled=True, color=PALETTE[4]).encode(
+        y="creator_usd:Q",
+        tooltip=[alt.Tooltip("usd_per_diamond:Q", format="$.3f"),
+                 alt.Tooltip("creator_usd:Q", format="$.2f", title="creator is paid"),
+                 alt.Tooltip("viewer_usd:Q", format="$.2f", title="viewer paid")],
+    ).transform_filter(abs(alt.datum.usd_per_diamond - pick) < step / 2).add_params(pick)
+    return creator + viewer + point
+
+
+def rank_shift(table: pl.DataFrame, title: str) -> alt.LayerChart:
+    """Slope chart: each creator's rank before and after a change of like rules.
+
+    ``table`` comes from :func:`toolkit.likes.ranking_shift`.
+    """
+    long = table.unpivot(
+        index=["creator", "live_hours"], on=["rank_before", "rank_after"],
+        variable_name="rules", value_name="rank",
+    ).with_columns(
+        rules=pl.col("rules").replace_strict(
+            {"rank_before": "video likes only (platform)",
+             "rank_after": "video likes + LIVE hearts (what-if)"}
+        )
+    )
+    order = ["video likes only (platform)", "video likes + LIVE hearts (what-if)"]
+    base = alt.Chart(long, title=title).encode(
+        x=alt.X("rules:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("rank:Q", title="rank by profile likes (1 = most)",
+                scale=alt.Scale(reverse=True)),
+        detail="creator:N",
+        color=alt.Color("live_hours:Q", title="hours LIVE",
+                        scale=alt.Scale(type="log", scheme="viridis")),
+        tooltip=["creator:N", "rules:N", "rank:Q", "live_hours:Q"],
+    )
+    return base.mark_line(opacity=0.8) + base.mark_circle(size=60)

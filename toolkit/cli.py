@@ -1,0 +1,131 @@
+"""Command line: ``toolkit <command>`` (also ``python -m toolkit``).
+
+Commands
+--------
+build     execute the notebooks and write HTML pages to a build folder
+cost      the cheapest way to buy N coins
+flow      follow N coins from the viewer's wallet to the creator's payout
+gifts     list or search the gift catalogue
+validate  check a CSV file of events against the canonical schema
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from toolkit import __version__, reference
+
+__all__ = ["main"]
+
+
+def _cost(args: argparse.Namespace) -> int:
+    from toolkit.coins import cheapest_purchase
+
+    purchase = cheapest_purchase(args.coins, args.channel)
+    packs = " + ".join(f"{n} x {size}" for size, n in purchase.packs) or "nothing"
+    print(f"{purchase.coins_wanted} coins ({purchase.channel}): buy {packs} coins "
+          f"= {purchase.coins_bought} coins for ${purchase.price_usd} "
+          f"({purchase.leftover_coins} left over)")
+    return 0
+
+
+def _flow(args: argparse.Namespace) -> int:
+    from toolkit.money import money_flow, rates
+
+    flow = money_flow(args.coins, rates(args.rates))
+    print(f"rates: {flow.rates.name}")
+    print(f"viewer pays          ${flow.viewer_paid_usd:>12} for {flow.coins} coins")
+    print(f"creator is credited   {flow.diamonds:>12} Diamonds")
+    print(f"creator is paid      ${flow.creator_usd.normalize():>12} "
+          f"({float(flow.creator_share):.1%} of what the viewer paid)")
+    print(f"platform and stores  ${flow.platform_usd.normalize():>12}")
+    return 0
+
+
+def _gifts(args: argparse.Namespace) -> int:
+    table = reference.gift_catalogue()
+    if args.search:
+        table = table.filter(pl.col("name").str.to_lowercase().str.contains(args.search.lower(),
+                                                                           literal=True))
+    with pl.Config(tbl_rows=-1):
+        print(table)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from toolkit.events import read_events_csv
+
+    result = read_events_csv(args.file, on_error="quarantine")
+    print(f"{args.file}: rows read {result.rows_read} = loaded {result.events.height} "
+          f"+ rejected {result.rejected.height}")
+    if result.rejected.height:
+        by_reason = result.rejected.group_by("reason").len().sort("len", descending=True)
+        for reason, n in by_reason.iter_rows():
+            print(f"  {n:>6}  {reason}")
+        if args.rejected:
+            result.rejected.write_csv(args.rejected)
+            print(f"rejected rows written to {args.rejected}")
+    return 1 if result.rejected.height else 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from toolkit.build import build
+
+    build(Path(args.out), in_place=args.in_place, only=args.only)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``toolkit`` command."""
+    main_parser = argparse.ArgumentParser(
+        prog="toolkit", description="Live-stream engagement economics toolkit."
+    )
+    main_parser.add_argument("--version", action="version", version=f"toolkit {__version__}")
+    commands = main_parser.add_subparsers(dest="command", required=True)
+
+    cost = commands.add_parser("cost", help="cheapest way to buy N coins")
+    cost.add_argument("coins", type=int)
+    cost.add_argument("--channel", default="in_app", choices=reference.CHANNELS)
+    cost.set_defaults(run=_cost)
+
+    from toolkit.money import RATE_PRESETS
+
+    flow = commands.add_parser("flow", help="follow N coins from viewer to creator")
+    flow.add_argument("coins", type=int)
+    flow.add_argument("--rates", default="reference", choices=RATE_PRESETS)
+    flow.set_defaults(run=_flow)
+
+    gifts = commands.add_parser("gifts", help="list or search the gift catalogue")
+    gifts.add_argument("--search", help="part of a gift name")
+    gifts.set_defaults(run=_gifts)
+
+    validate = commands.add_parser("validate", help="check a CSV file of events")
+    validate.add_argument("file", type=Path)
+    validate.add_argument("--rejected", type=Path, help="write rejected rows to this CSV")
+    validate.set_defaults(run=_validate)
+
+    build = commands.add_parser("build", help="execute the notebooks, write HTML")
+    build.add_argument("--out", default="build", help="build folder (default: build)")
+    build.add_argument("--in-place", action="store_true",
+                       help="also save executed notebooks over notebooks/ (refresh outputs)")
+    build.add_argument("--only", help="run only notebooks whose name contains this")
+    build.set_defaults(run=_build)
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (ValueError, FileNotFoundError) as error:
+        print(f"toolkit {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

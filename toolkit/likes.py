@@ -1,0 +1,199 @@
+"""The two like counts: LIVE hearts and likes on regular videos.
+
+A viewer can tap the screen of a LIVE as often as they like; each tap is a *heart* (the
+platform calls them LIVE likes). Likes on regular videos are one per viewer per video. The
+platform keeps the two apart:
+
+* the *profile like total* is the sum of likes on the creator's regular videos; LIVE hearts
+  are not added to it (claim C1);
+* the LIVE heart total of a session is still kept: it shows in the creator's LIVE analytics
+  and with the replay (claim C19);
+* neither count is an input of any money formula (claims C6, C10, C12; see
+  :mod:`toolkit.money` and :mod:`toolkit.rewards`).
+
+:class:`LikeRules` states these rules as parameters, so a reader can ask "what if hearts were
+merged into the profile total?" and see how a ranking of creators changes (claim C3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from toolkit._values import Column, check_count, check_count_series, is_column
+
+__all__ = [
+    "LikeRules",
+    "PLATFORM_RULES",
+    "MERGED_RULES",
+    "live_heart_totals",
+    "profile_like_total",
+    "rank_creators",
+    "ranking_shift",
+    "toy_creators",
+]
+
+
+@dataclass(frozen=True)
+class LikeRules:
+    """How the platform counts likes.
+
+    Parameters
+    ----------
+    name : str
+        A label for tables and charts.
+    hearts_on_profile : bool
+        Whether LIVE hearts are added to the profile like total. ``False`` on the platform
+        (C1); ``True`` in the what-if world of C3.
+    hearts_kept_after_live : bool
+        Whether a session's heart total is kept for its replay and statistics (C19).
+    """
+
+    name: str = "platform"
+    hearts_on_profile: bool = False
+    hearts_kept_after_live: bool = True
+
+
+PLATFORM_RULES = LikeRules()
+MERGED_RULES = LikeRules(name="merged (what-if)", hearts_on_profile=True)
+
+
+def live_heart_totals(
+    events: pl.DataFrame | pl.LazyFrame, rules: LikeRules = PLATFORM_RULES
+) -> pl.DataFrame | pl.LazyFrame:
+    """Hearts per session, as kept after the LIVE for the replay and LIVE analytics (C19).
+
+    Parameters
+    ----------
+    events : polars.DataFrame or LazyFrame
+        The canonical events table.
+    rules : LikeRules
+        With ``hearts_kept_after_live=False`` the totals are null: nothing is kept.
+
+    Returns
+    -------
+    Same kind of frame: ``session_id``, ``hearts`` (taps), ``heart_batches`` (heart events),
+    ``hearting_viewers`` (distinct users who tapped).
+    """
+    hearts = events.filter(pl.col("kind") == "heart")
+    totals = hearts.group_by("session_id").agg(
+        hearts=pl.col("count").sum().cast(pl.Int64),
+        heart_batches=pl.len().cast(pl.Int64),
+        hearting_viewers=pl.col("user_id").n_unique().cast(pl.Int64),
+    )
+    sessions = events.select("session_id").unique()
+    out = sessions.join(totals, on="session_id", how="left").with_columns(
+        pl.col("hearts", "heart_batches", "hearting_viewers").fill_null(0)
+    )
+    if not rules.hearts_kept_after_live:
+        out = out.with_columns(pl.col("hearts", "heart_batches", "hearting_viewers") * None)
+    return out.sort("session_id")
+
+
+def profile_like_total(
+    video_likes: int | Column, live_hearts: int | Column = 0, rules: LikeRules = PLATFORM_RULES
+) -> int | Column:
+    """The like total shown on a creator's profile.
+
+    Parameters
+    ----------
+    video_likes : int or column
+        Likes on the creator's regular videos.
+    live_hearts : int or column
+        Hearts the creator received on all LIVEs.
+    rules : LikeRules
+        On the platform (the default) hearts are not added (C1).
+    """
+    if isinstance(video_likes, pl.Series):
+        check_count_series(video_likes, "video_likes")
+    elif not is_column(video_likes):
+        check_count(video_likes, "video_likes")
+    if isinstance(live_hearts, pl.Series):
+        check_count_series(live_hearts, "live_hearts")
+    elif not is_column(live_hearts):
+        check_count(live_hearts, "live_hearts")
+    return video_likes + live_hearts if rules.hearts_on_profile else video_likes
+
+
+def rank_creators(creators: pl.DataFrame, rules: LikeRules = PLATFORM_RULES) -> pl.DataFrame:
+    """Rank creators by their profile like total under ``rules`` (1 = most likes).
+
+    Parameters
+    ----------
+    creators : polars.DataFrame
+        ``creator``, ``video_likes``, ``live_hearts`` (integers).
+
+    Returns
+    -------
+    polars.DataFrame
+        The input with ``profile_likes`` and ``rank`` (ties share the best rank).
+    """
+    total = profile_like_total(pl.col("video_likes"), pl.col("live_hearts"), rules)
+    return creators.with_columns(profile_likes=total).with_columns(
+        rank=pl.col("profile_likes").rank(method="min", descending=True).cast(pl.Int64)
+    ).sort("rank", "creator")
+
+
+def ranking_shift(
+    creators: pl.DataFrame,
+    before: LikeRules = PLATFORM_RULES,
+    after: LikeRules = MERGED_RULES,
+) -> tuple[pl.DataFrame, float]:
+    """How the ranking of creators changes from rules ``before`` to rules ``after`` (C3).
+
+    Returns
+    -------
+    table : polars.DataFrame
+        ``creator``, ``rank_before``, ``rank_after``, ``rank_change`` (positive = moved up)
+        plus the input columns, sorted by ``rank_after``.
+    tau : float
+        Kendall's tau between the two rankings (1 = same order, 0 = unrelated).
+    """
+    first = rank_creators(creators, before).select("creator", rank_before="rank")
+    second = rank_creators(creators, after).select("creator", rank_after="rank")
+    table = (
+        creators.join(first, on="creator")
+        .join(second, on="creator")
+        .with_columns(rank_change=pl.col("rank_before") - pl.col("rank_after"))
+        .sort("rank_after", "creator")
+    )
+    tau = stats.kendalltau(table["rank_before"], table["rank_after"]).statistic
+    return table, float(tau)
+
+
+def toy_creators(n: int, rng: np.random.Generator) -> pl.DataFrame:
+    """A small, made-up population of creators for the C3 what-if.
+
+    An illustration, not data: each creator posts videos that collect likes (log-normal
+    around 20,000 in total) and spends some hours LIVE (most a few, some many), earning
+    hearts per hour LIVE (log-normal around 3,000). Hearts per hour are drawn
+    independently of video likes, so streaming a lot is what makes the heart total large.
+
+    Parameters
+    ----------
+    n : int
+        Number of creators.
+    rng : numpy.random.Generator
+        Source of every random draw.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``creator``, ``video_likes``, ``live_hours``, ``live_hearts``.
+    """
+    n = check_count(n, "n")
+    video_likes = np.rint(rng.lognormal(np.log(20_000), 1.0, n)).astype(np.int64)
+    live_hours = rng.choice([1, 2, 5, 10, 40, 120], size=n, p=[0.3, 0.25, 0.2, 0.12, 0.08, 0.05])
+    hearts_per_hour = rng.lognormal(np.log(3_000), 0.8, n)
+    live_hearts = np.rint(live_hours * hearts_per_hour).astype(np.int64)
+    return pl.DataFrame(
+        {
+            "creator": [f"creator_{i:02d}" for i in range(n)],
+            "video_likes": video_likes,
+            "live_hours": live_hours.astype(np.int64),
+            "live_hearts": live_hearts,
+        }
+    )
