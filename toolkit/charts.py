@@ -27,6 +27,7 @@ __all__ = [
     "creator_share_by_rates",
     "rate_slider",
     "rank_shift",
+    "histograms",
 ]
 
 WIDTH, HEIGHT = 560, 260
@@ -70,19 +71,29 @@ def setup() -> None:
 
 
 def _floats(frame: pl.DataFrame) -> pl.DataFrame:
-    """Decimal columns as floats, for drawing only."""
-    return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64))
+    """Decimal columns as floats and times as UTC ISO text ending in Z, for drawing only.
+
+    Without the Z, a browser would read the times in the reader's own time zone.
+    """
+    return frame.with_columns(
+        pl.col(pl.Decimal).cast(pl.Float64),
+        pl.col(pl.Datetime).dt.convert_time_zone("UTC").dt.to_string("%Y-%m-%dT%H:%M:%S%.3fZ"),
+    )
+
 
 
 def timeline(per_interval: pl.DataFrame, value: str, title: str, y_title: str) -> alt.Chart:
-    """Bars of ``value`` per time interval (``ts`` column = start of the interval)."""
+    """Bars of ``value`` per time interval (columns ``minute`` and ``minute_end``)."""
     return (
         alt.Chart(_floats(per_interval), title=title)
-        .mark_bar(color=PALETTE[0])
+        .mark_rect(color=PALETTE[0], stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("ts:T", title="time (UTC, hh:mm)", axis=alt.Axis(format="%H:%M")),
+            x=alt.X("minute:Q", title="minutes since the LIVE started"),
+            x2="minute_end:Q",
             y=alt.Y(f"{value}:Q", title=y_title),
-            tooltip=[alt.Tooltip("ts:T", format="%H:%M:%S"), f"{value}:Q"],
+            y2=alt.datum(0),
+            tooltip=[alt.Tooltip("minute:Q", title="from minute", format=".1f"),
+                     alt.Tooltip(f"{value}:Q")],
         )
     )
 
@@ -99,19 +110,19 @@ def money_waterfall(flow_table: pl.DataFrame, title: str) -> alt.LayerChart:
         start=pl.when(pl.col("step") == "creator is paid").then(0.0).otherwise("start"),
         end=pl.when(pl.col("step") == "creator is paid").then(pl.col("usd")).otherwise("end"),
     )
+    data = data.with_columns(top=pl.max_horizontal("start", "end"))
     order = data["step"].to_list()
-    base = alt.Chart(data, title=title).encode(
-        x=alt.X("step:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+    base = alt.Chart(data, title=title, width=420, height=HEIGHT).encode(
+        x=alt.X("step:N", sort=order, title=None,
+                axis=alt.Axis(labelAngle=0, labelLimit=0)),
     )
-    bars = base.mark_bar(size=70).encode(
+    bars = base.mark_bar(width={"band": 0.6}).encode(
         y=alt.Y("start:Q", title="US dollars"),
         y2="end:Q",
         color=alt.Color("step:N", sort=order, legend=None),
         tooltip=["step:N", alt.Tooltip("label:Q", title="US dollars", format="$.2f")],
     )
-    text = base.mark_text(dy=-8).encode(
-        y=alt.Y("start:Q").aggregate("max"), text=alt.Text("label:Q", format="$.2f")
-    ).transform_calculate(top="max(datum.start, datum.end)").encode(y="top:Q")
+    text = base.mark_text(dy=-8).encode(y="top:Q", text=alt.Text("label:Q", format="$.2f"))
     return bars + text
 
 
@@ -123,7 +134,7 @@ def price_per_coin(packages: pl.DataFrame, title: str) -> alt.Chart:
         .mark_line(point=True)
         .encode(
             x=alt.X("coins:Q", title="coins in the package (log scale)",
-                    scale=alt.Scale(type="log")),
+                    scale=alt.Scale(type="log", domain=[50, 20_000])),
             y=alt.Y("cents_per_coin:Q", title="price per coin (US cents)",
                     scale=alt.Scale(zero=False)),
             color=alt.Color("channel:N", title="price list"),
@@ -171,8 +182,9 @@ def rate_slider(sweep: pl.DataFrame, title: str) -> alt.LayerChart:
     creator = base.mark_line(color=PALETTE[0]).encode(
         y=alt.Y("creator_usd:Q", title="US dollars (1,000 coins of gifts)")
     )
-    viewer = base.mark_rule(color=PALETTE[1], strokeDash=[4, 4]).encode(
-        y=alt.Y("mean(viewer_usd):Q")
+    viewer = alt.Chart(data).mark_rule(color=PALETTE[1], strokeDash=[4, 4]).encode(
+        y=alt.Y("mean(viewer_usd):Q"),
+        tooltip=[alt.Tooltip("mean(viewer_usd):Q", format="$.2f", title="viewer paid")],
     )
     point = base.mark_point(size=120, filled=True, color=PALETTE[4]).encode(
         y="creator_usd:Q",
@@ -188,23 +200,38 @@ def rank_shift(table: pl.DataFrame, title: str) -> alt.LayerChart:
 
     ``table`` comes from :func:`toolkit.likes.ranking_shift`.
     """
+    before, after = "platform: video likes only", "what-if: video likes + LIVE hearts"
     long = table.unpivot(
         index=["creator", "live_hours"], on=["rank_before", "rank_after"],
         variable_name="rules", value_name="rank",
     ).with_columns(
-        rules=pl.col("rules").replace_strict(
-            {"rank_before": "video likes only (platform)",
-             "rank_after": "video likes + LIVE hearts (what-if)"}
-        )
+        rules=pl.col("rules").replace_strict({"rank_before": before, "rank_after": after})
     )
-    order = ["video likes only (platform)", "video likes + LIVE hearts (what-if)"]
-    base = alt.Chart(long, title=title).encode(
-        x=alt.X("rules:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+    base = alt.Chart(long, title=title, width=420, height=340).encode(
+        x=alt.X("rules:N", sort=[before, after], title=None,
+                axis=alt.Axis(labelAngle=0, labelLimit=0), scale=alt.Scale(padding=0.25)),
         y=alt.Y("rank:Q", title="rank by profile likes (1 = most)",
-                scale=alt.Scale(reverse=True)),
+                scale=alt.Scale(reverse=True, domain=[1, long["rank"].max()])),
         detail="creator:N",
-        color=alt.Color("live_hours:Q", title="hours LIVE",
-                        scale=alt.Scale(type="log", scheme="viridis")),
+        color=alt.Color("live_hours:O", title="hours LIVE", scale=alt.Scale(scheme="viridis")),
         tooltip=["creator:N", "rules:N", "rank:Q", "live_hours:Q"],
     )
     return base.mark_line(opacity=0.8) + base.mark_circle(size=60)
+
+
+def histograms(
+    frame: pl.DataFrame, value: str, group: str, title: str, x_title: str, step: float,
+    y_title: str = "count", ticks: list[float] | None = None,
+) -> alt.Chart:
+    """Overlaid histograms of ``value``, one colour per ``group``; ``ticks`` labels the x axis."""
+    return (
+        alt.Chart(_floats(frame), title=title)
+        .mark_bar(opacity=0.6)
+        .encode(
+            x=alt.X(f"{value}:Q", bin=alt.Bin(step=step), title=x_title,
+                    axis=alt.Axis(format=".2f", values=ticks)),
+            y=alt.Y("count():Q", title=y_title, stack=None),
+            color=alt.Color(f"{group}:N", title=None,
+                            legend=alt.Legend(orient="top", labelLimit=0)),
+        )
+    )

@@ -91,28 +91,32 @@ class Gift:
     streakable: bool
 
 
-def packages(channel: str = "in_app") -> pl.DataFrame:
-    """The coin packages of one price list, with the exact price per coin.
+def packages(channel: str | None = "in_app") -> pl.DataFrame:
+    """The coin packages of one price list (or of all), with the exact price per coin.
 
     Parameters
     ----------
-    channel : str
-        ``in_app`` (today's app price list), ``in_app_2023`` (the older list) or ``web``.
+    channel : str or None
+        ``in_app`` (today's app price list), ``in_app_2023`` (the older list), ``web``, or
+        ``None`` for all three.
 
     Returns
     -------
     polars.DataFrame
-        ``coins``, ``price_usd`` (Decimal) and ``usd_per_coin`` (Decimal, rounded to 1e-6
-        for display; formulas use exact fractions).
+        ``channel``, ``coins``, ``price_usd`` (Decimal) and ``usd_per_coin`` (Decimal,
+        rounded to 1e-6 for display; formulas use exact fractions).
     """
-    if channel not in reference.CHANNELS:
-        raise ValueError(f"channel must be one of {reference.CHANNELS}, got {channel!r}")
-    table = reference.coin_packages().filter(pl.col("channel") == channel)
+    table = reference.coin_packages()
+    if channel is not None:
+        if channel not in reference.CHANNELS:
+            raise ValueError(f"channel must be one of {reference.CHANNELS}, got {channel!r}")
+        table = table.filter(pl.col("channel") == channel)
     return table.select(
+        "channel",
         "coins",
         "price_usd",
         usd_per_coin=(pl.col("price_usd") / pl.col("coins")).cast(pl.Decimal(18, 6)),
-    ).sort("coins")
+    ).sort("channel", "coins")
 
 
 @cache

@@ -34,6 +34,9 @@ __all__ = [
     "rank_creators",
     "ranking_shift",
     "toy_creators",
+    "hearts_over_time",
+    "rank_change_vs_hours",
+    "tau_over_populations",
 ]
 
 
@@ -164,12 +167,14 @@ def ranking_shift(
     return table, float(tau)
 
 
-def toy_creators(n: int, rng: np.random.Generator) -> pl.DataFrame:
+def toy_creators(
+    n: int, rng: np.random.Generator, hearts_follow_likes: float = 0.0
+) -> pl.DataFrame:
     """A small, made-up population of creators for the C3 what-if.
 
     An illustration, not data: each creator posts videos that collect likes (log-normal
     around 20,000 in total) and spends some hours LIVE (most a few, some many), earning
-    hearts per hour LIVE (log-normal around 3,000). Hearts per hour are drawn
+    hearts per hour LIVE (log-normal around 3,000). By default hearts per hour are drawn
     independently of video likes, so streaming a lot is what makes the heart total large.
 
     Parameters
@@ -178,6 +183,9 @@ def toy_creators(n: int, rng: np.random.Generator) -> pl.DataFrame:
         Number of creators.
     rng : numpy.random.Generator
         Source of every random draw.
+    hearts_follow_likes : float
+        Elasticity of hearts per hour with respect to video likes: 0 (default) for none,
+        1 for hearts per hour proportional to video likes (popular creators get more taps).
 
     Returns
     -------
@@ -187,7 +195,9 @@ def toy_creators(n: int, rng: np.random.Generator) -> pl.DataFrame:
     n = check_count(n, "n")
     video_likes = np.rint(rng.lognormal(np.log(20_000), 1.0, n)).astype(np.int64)
     live_hours = rng.choice([1, 2, 5, 10, 40, 120], size=n, p=[0.3, 0.25, 0.2, 0.12, 0.08, 0.05])
-    hearts_per_hour = rng.lognormal(np.log(3_000), 0.8, n)
+    hearts_per_hour = rng.lognormal(np.log(3_000), 0.8, n) * (
+        video_likes / 20_000
+    ) ** hearts_follow_likes
     live_hearts = np.rint(live_hours * hearts_per_hour).astype(np.int64)
     return pl.DataFrame(
         {
@@ -197,3 +207,90 @@ def toy_creators(n: int, rng: np.random.Generator) -> pl.DataFrame:
             "live_hearts": live_hearts,
         }
     )
+
+
+def hearts_over_time(
+    events: pl.DataFrame | pl.LazyFrame, every: str = "30s"
+) -> pl.DataFrame | pl.LazyFrame:
+    """Hearts per time interval of each session.
+
+    Parameters
+    ----------
+    events : polars.DataFrame or LazyFrame
+        The canonical events table.
+    every : str
+        Interval length as a polars duration (``"10s"``, ``"1m"``).
+
+    Returns
+    -------
+    Same kind of frame: ``session_id``, ``ts`` and ``ts_end`` (start and end of the
+    interval, UTC), ``minute`` and ``minute_end`` (the same, in minutes since the session's
+    first event), ``hearts`` (taps) and ``heart_batches``. Intervals without hearts are
+    absent.
+    """
+    starts = events.group_by("session_id").agg(_start=pl.col("ts").min())
+    since_start = (pl.col("ts") - pl.col("_start")).dt.total_milliseconds() / 60_000
+    return (
+        events.filter(pl.col("kind") == "heart")
+        .sort("session_id", "ts")
+        .group_by_dynamic("ts", every=every, group_by="session_id", include_boundaries=True)
+        .agg(hearts=pl.col("count").sum().cast(pl.Int64), heart_batches=pl.len().cast(pl.Int64))
+        .join(starts, on="session_id", how="left")
+        .select(
+            "session_id", "ts", ts_end="_upper_boundary",
+            minute=since_start,
+            minute_end=since_start + (pl.col("_upper_boundary") - pl.col("ts"))
+            .dt.total_milliseconds() / 60_000,
+            hearts="hearts", heart_batches="heart_batches",
+        )
+        .sort("session_id", "ts")
+    )
+
+
+def rank_change_vs_hours(
+    table: pl.DataFrame, rng: np.random.Generator, confidence: float = 0.95
+) -> dict[str, float]:
+    """How strongly hours LIVE go with moving up when hearts are merged (C3).
+
+    Spearman's rank correlation between ``live_hours`` and ``rank_change`` in a table from
+    :func:`ranking_shift`, with a bootstrap confidence interval (creators resampled).
+
+    Returns
+    -------
+    dict
+        ``rho``, ``low``, ``high`` (interval bounds) and ``n`` (creators).
+    """
+    hours = table["live_hours"].to_numpy()
+    change = table["rank_change"].to_numpy()
+
+    def rho(x: np.ndarray, y: np.ndarray) -> float:
+        return stats.spearmanr(x, y).statistic
+
+    result = stats.bootstrap(
+        (hours, change), rho, paired=True, vectorized=False, confidence_level=confidence,
+        n_resamples=2_000, method="percentile", rng=rng,
+    )
+    return {
+        "rho": float(rho(hours, change)),
+        "low": float(result.confidence_interval.low),
+        "high": float(result.confidence_interval.high),
+        "n": float(len(hours)),
+    }
+
+
+def tau_over_populations(
+    n_creators: int, n_populations: int, rng: np.random.Generator,
+    hearts_follow_likes: float = 0.0,
+) -> pl.DataFrame:
+    """Kendall's tau between the two rankings in many toy populations (see :func:`toy_creators`).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``population`` and ``tau``, one row per population.
+    """
+    taus = [
+        ranking_shift(toy_creators(n_creators, rng, hearts_follow_likes))[1]
+        for _ in range(check_count(n_populations, "n_populations"))
+    ]
+    return pl.DataFrame({"population": range(len(taus)), "tau": taus})

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Iterable, Sequence
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -49,6 +50,8 @@ __all__ = [
     "money_flow",
     "session_money",
     "cashout_schedule",
+    "compare_rates",
+    "usd_per_diamond_sweep",
 ]
 
 
@@ -348,4 +351,59 @@ def cashout_schedule(
             "usd": pl.Decimal(38, 6),
             "balance_after_usd": pl.Decimal(38, 6),
         },
+    )
+
+
+def compare_rates(coins: int, names: Iterable[str] = RATE_PRESETS) -> pl.DataFrame:
+    """The money flow of ``coins`` coins under several named rate sets, one row each.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``rates``, ``diamonds_per_coin`` (text), ``usd_per_diamond``, ``coin_channel``,
+        ``viewer_usd``, ``diamonds``, ``creator_usd``, ``platform_usd`` (exact decimals) and
+        ``creator_share`` (creator's dollars / viewer's dollars, a float for display).
+    """
+    flows = [money_flow(coins, rates(name)) for name in names]
+    return pl.DataFrame(
+        {
+            "rates": [f.rates.name for f in flows],
+            "diamonds_per_coin": [str(f.rates.diamonds_per_coin) for f in flows],
+            "usd_per_diamond": [f.rates.usd_per_diamond for f in flows],
+            "coin_channel": [f.rates.coin_channel for f in flows],
+            "viewer_usd": [f.viewer_paid_usd for f in flows],
+            "diamonds": [f.diamonds for f in flows],
+            "creator_usd": [f.creator_usd for f in flows],
+            "platform_usd": [f.platform_usd for f in flows],
+            "creator_share": [float(f.creator_share) for f in flows],
+        },
+        schema_overrides={
+            "usd_per_diamond": pl.Decimal(38, 6), "viewer_usd": pl.Decimal(38, 6),
+            "creator_usd": pl.Decimal(38, 6), "platform_usd": pl.Decimal(38, 6),
+        },
+    )
+
+
+def usd_per_diamond_sweep(
+    coins: int, values: Sequence[Decimal | str], base: Rates | None = None
+) -> pl.DataFrame:
+    """The money flow of ``coins`` coins for each dollars-per-Diamond rate in ``values``.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``usd_per_diamond``, ``viewer_usd``, ``creator_usd``, ``platform_usd`` (exact).
+    """
+    base = rates() if base is None else base
+    flows = [money_flow(coins, base.replace(usd_per_diamond=Decimal(str(v)))) for v in values]
+    return pl.DataFrame(
+        {
+            "usd_per_diamond": [f.rates.usd_per_diamond for f in flows],
+            "viewer_usd": [f.viewer_paid_usd for f in flows],
+            "creator_usd": [f.creator_usd for f in flows],
+            "platform_usd": [f.platform_usd for f in flows],
+        },
+        schema=dict.fromkeys(
+            ("usd_per_diamond", "viewer_usd", "creator_usd", "platform_usd"), pl.Decimal(38, 6)
+        ),
     )

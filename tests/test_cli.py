@@ -1,0 +1,53 @@
+"""The ``toolkit`` command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolkit.cli import main
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def test_cost(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cost", "100"]) == 0
+    assert "buy 2 x 70 coins = 140 coins for $1.98 (40 left over)" in capsys.readouterr().out
+
+
+def test_flow(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["flow", "1000", "--rates", "two_coins_per_diamond"]) == 0
+    out = capsys.readouterr().out
+    assert "525 Diamonds" in out and "$       2.625" in out
+
+
+def test_gifts_search(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["gifts", "--search", "lion"]) == 0
+    out = capsys.readouterr().out
+    assert "29999" in out and "Leon and Lion" in out
+
+
+def test_validate_counts_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["validate", str(PROJECT / "data/example/session.csv")]) == 0
+    assert "rows read 70 = loaded 70 + rejected 0" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("session_id,ts,kind,user_id,count,gift_id,coins\n"
+                   "s,2026-01-01T00:00:00Z,heart,u,-2,,0\n")
+    rejected = tmp_path / "rejected.csv"
+    assert main(["validate", str(bad), "--rejected", str(rejected)]) == 1
+    assert "rows read 1 = loaded 0 + rejected 1" in capsys.readouterr().out
+    assert "must be at least 1" in rejected.read_text()
+
+
+def test_bad_input_is_an_error_message_not_a_traceback(capsys) -> None:
+    assert main(["cost", "-5"]) == 2
+    assert "toolkit cost: error: coins must not be negative" in capsys.readouterr().err
+
+
+def test_python_dash_m_works() -> None:
+    done = subprocess.run([sys.executable, "-m", "toolkit", "cost", "70"],
+                          capture_output=True, text=True, check=True)
+    assert "$0.99" in done.stdout
