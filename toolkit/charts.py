@@ -112,7 +112,7 @@ def money_waterfall(flow_table: pl.DataFrame, title: str) -> alt.LayerChart:
     )
     data = data.with_columns(top=pl.max_horizontal("start", "end"))
     order = data["step"].to_list()
-    base = alt.Chart(data, title=title, width=420, height=HEIGHT).encode(
+    base = alt.Chart(data, width=420, height=HEIGHT).encode(
         x=alt.X("step:N", sort=order, title=None,
                 axis=alt.Axis(labelAngle=0, labelLimit=0)),
     )
@@ -123,7 +123,7 @@ def money_waterfall(flow_table: pl.DataFrame, title: str) -> alt.LayerChart:
         tooltip=["step:N", alt.Tooltip("label:Q", title="US dollars", format="$.2f")],
     )
     text = base.mark_text(dy=-8).encode(y="top:Q", text=alt.Text("label:Q", format="$.2f"))
-    return bars + text
+    return (bars + text).properties(title=title)
 
 
 def price_per_coin(packages: pl.DataFrame, title: str) -> alt.Chart:
@@ -151,7 +151,7 @@ def creator_share_by_rates(shares: pl.DataFrame, title: str) -> alt.LayerChart:
     beyond it the creator would be paid more than the viewer spent.
     """
     data = _floats(shares)
-    bars = alt.Chart(data, title=title).mark_bar().encode(
+    bars = alt.Chart(data).mark_bar().encode(
         y=alt.Y("rates:N", title="rate set", sort=None),
         x=alt.X("creator_share:Q", title="creator's dollars / viewer's dollars",
                 axis=alt.Axis(format="%")),
@@ -160,7 +160,7 @@ def creator_share_by_rates(shares: pl.DataFrame, title: str) -> alt.LayerChart:
         tooltip=["rates:N", alt.Tooltip("creator_share:Q", format=".1%")],
     )
     rule = alt.Chart(pl.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
-    return bars + rule
+    return (bars + rule).properties(title=title)
 
 
 def rate_slider(sweep: pl.DataFrame, title: str) -> alt.LayerChart:
@@ -176,7 +176,7 @@ def rate_slider(sweep: pl.DataFrame, title: str) -> alt.LayerChart:
         name="rate", value=0.005,
         bind=alt.binding_range(min=lo, max=hi, step=step, name="US dollars per Diamond "),
     )
-    base = alt.Chart(data, title=title).encode(
+    base = alt.Chart(data).encode(
         x=alt.X("usd_per_diamond:Q", title="US dollars paid per Diamond")
     )
     creator = base.mark_line(color=PALETTE[0]).encode(
@@ -192,7 +192,7 @@ def rate_slider(sweep: pl.DataFrame, title: str) -> alt.LayerChart:
                  alt.Tooltip("creator_usd:Q", format="$.2f", title="creator is paid"),
                  alt.Tooltip("viewer_usd:Q", format="$.2f", title="viewer paid")],
     ).transform_filter(abs(alt.datum.usd_per_diamond - pick) < step / 2).add_params(pick)
-    return creator + viewer + point
+    return (creator + viewer + point).properties(title=title)
 
 
 def rank_shift(table: pl.DataFrame, title: str) -> alt.LayerChart:
@@ -207,7 +207,7 @@ def rank_shift(table: pl.DataFrame, title: str) -> alt.LayerChart:
     ).with_columns(
         rules=pl.col("rules").replace_strict({"rank_before": before, "rank_after": after})
     )
-    base = alt.Chart(long, title=title, width=420, height=340).encode(
+    base = alt.Chart(long, width=420, height=340).encode(
         x=alt.X("rules:N", sort=[before, after], title=None,
                 axis=alt.Axis(labelAngle=0, labelLimit=0), scale=alt.Scale(padding=0.25)),
         y=alt.Y("rank:Q", title="rank by profile likes (1 = most)",
@@ -216,7 +216,7 @@ def rank_shift(table: pl.DataFrame, title: str) -> alt.LayerChart:
         color=alt.Color("live_hours:O", title="hours LIVE", scale=alt.Scale(scheme="viridis")),
         tooltip=["creator:N", "rules:N", "rank:Q", "live_hours:Q"],
     )
-    return base.mark_line(opacity=0.8) + base.mark_circle(size=60)
+    return (base.mark_line(opacity=0.8) + base.mark_circle(size=60)).properties(title=title)
 
 
 def histograms(
