@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from toolkit import reference
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+# No time limit per example (a busy CI machine is slow, not wrong). On CI the examples are
+# derandomized, so a run is reproducible; locally each run explores new examples.
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture

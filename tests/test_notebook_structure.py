@@ -77,4 +77,5 @@ def test_no_models_or_downloads_inside(notebook) -> None:
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     assert len(re.findall(r"^\s*(def|class) ", code, re.M)) == 0
     assert "pip install" not in code and "http://" not in code and "https://" not in code
-    assert "np.random.seed" not in code and "default_rng(" in code
+    # randomness only through a seeded Generator made in the notebook, never the global state
+    assert not re.search(r"np\.random\.(seed|rand|randn|randint|choice|normal)\(", code)

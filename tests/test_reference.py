@@ -16,7 +16,7 @@ from toolkit import reference
     [
         (reference.coin_packages, reference.COIN_PACKAGES_SCHEMA, 15),
         (reference.gift_catalogue, reference.GIFT_CATALOGUE_SCHEMA, 116),
-        (reference.platform_rates, reference.PLATFORM_RATES_SCHEMA, 6),
+        (reference.platform_rates, reference.PLATFORM_RATES_SCHEMA, 7),
         (reference.creator_rewards, reference.CREATOR_REWARDS_SCHEMA, 3),
     ],
 )

@@ -128,15 +128,20 @@ def money_waterfall(flow_table: pl.DataFrame, title: str) -> alt.LayerChart:
 
 def price_per_coin(packages: pl.DataFrame, title: str) -> alt.Chart:
     """Price per coin (US cents) of each package, one colour per price list."""
-    data = _floats(packages).with_columns(cents_per_coin=pl.col("usd_per_coin") * 100)
+    names = {"in_app": "in the app (today)", "in_app_2023": "in the app (2021-2023)",
+             "web": "on the web"}
+    data = _floats(packages).with_columns(
+        cents_per_coin=pl.col("usd_per_coin") * 100,
+        channel=pl.col("channel").replace_strict(names, default=pl.col("channel")),
+    )
     return (
         alt.Chart(data, title=title)
         .mark_line(point=True)
         .encode(
             x=alt.X("coins:Q", title="coins in the package (log scale)",
                     scale=alt.Scale(type="log", domain=[50, 20_000])),
-            y=alt.Y("cents_per_coin:Q", title="price per coin (US cents)",
-                    scale=alt.Scale(zero=False)),
+            y=alt.Y("cents_per_coin:Q", title="price per coin (US cents; axis starts at 1)",
+                    scale=alt.Scale(domain=[1.0, 1.6])),
             color=alt.Color("channel:N", title="price list"),
             tooltip=["channel:N", "coins:Q", alt.Tooltip("price_usd:Q", format="$.2f"),
                      alt.Tooltip("cents_per_coin:Q", format=".4f")],
@@ -150,24 +155,32 @@ def creator_share_by_rates(shares: pl.DataFrame, title: str) -> alt.LayerChart:
     ``shares`` has ``rates`` (name) and ``creator_share`` (0..1 or more). A rule marks 100 %:
     beyond it the creator would be paid more than the viewer spent.
     """
-    data = _floats(shares)
+    data = _floats(shares).with_columns(
+        outcome=pl.when(pl.col("creator_share") > 1)
+        .then(pl.lit("creator paid more than the viewer spent"))
+        .otherwise(pl.lit("creator paid less than the viewer spent"))
+    )
     bars = alt.Chart(data).mark_bar().encode(
         y=alt.Y("rates:N", title="rate set", sort=None),
         x=alt.X("creator_share:Q", title="creator's dollars / viewer's dollars",
                 axis=alt.Axis(format="%")),
-        color=alt.condition(alt.datum.creator_share > 1, alt.value(PALETTE[1]),
-                            alt.value(PALETTE[0])),
+        color=alt.Color("outcome:N", title=None, scale=alt.Scale(range=[PALETTE[0], PALETTE[1]]),
+                        sort=["creator paid less than the viewer spent"],
+                        legend=alt.Legend(orient="bottom", labelLimit=0)),
         tooltip=["rates:N", alt.Tooltip("creator_share:Q", format=".1%")],
     )
-    rule = alt.Chart(pl.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
-    return (bars + rule).properties(title=title)
+    line = pl.DataFrame({"x": [1.0], "label": ["100 %"]})
+    rule = alt.Chart(line).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+    label = alt.Chart(line).mark_text(align="left", dx=4, y=-6).encode(x="x:Q", text="label:N")
+    return (bars + rule + label).properties(title=title)
 
 
 def rate_slider(sweep: pl.DataFrame, title: str) -> alt.LayerChart:
     """Creator's dollars against the dollars-per-Diamond rate, with a slider.
 
-    ``sweep`` has ``usd_per_diamond``, ``creator_usd`` and ``viewer_usd``. Moving the slider
-    (in JupyterLab or the site) marks one rate and shows its numbers in the tooltip.
+    ``sweep`` has ``usd_per_diamond``, ``creator_usd`` and ``viewer_usd``. The dot marks the
+    rate chosen with the slider (in JupyterLab or the site; the reference $0.005 in the
+    static picture); its tooltip shows the numbers.
     """
     data = _floats(sweep)
     lo, hi = float(data["usd_per_diamond"].min()), float(data["usd_per_diamond"].max())
@@ -180,19 +193,22 @@ def rate_slider(sweep: pl.DataFrame, title: str) -> alt.LayerChart:
         x=alt.X("usd_per_diamond:Q", title="US dollars paid per Diamond")
     )
     creator = base.mark_line(color=PALETTE[0]).encode(
-        y=alt.Y("creator_usd:Q", title="US dollars (1,000 coins of gifts)")
+        y=alt.Y("creator_usd:Q", title="US dollars")
     )
     viewer = alt.Chart(data).mark_rule(color=PALETTE[1], strokeDash=[4, 4]).encode(
         y=alt.Y("mean(viewer_usd):Q"),
         tooltip=[alt.Tooltip("mean(viewer_usd):Q", format="$.2f", title="viewer paid")],
     )
+    viewer_label = alt.Chart(data).mark_text(
+        align="left", dy=-7, color=PALETTE[1], text="what the viewer paid"
+    ).encode(x=alt.datum(lo), y=alt.Y("mean(viewer_usd):Q"))
     point = base.mark_point(size=120, filled=True, color=PALETTE[4]).encode(
         y="creator_usd:Q",
         tooltip=[alt.Tooltip("usd_per_diamond:Q", format="$.3f"),
                  alt.Tooltip("creator_usd:Q", format="$.2f", title="creator is paid"),
                  alt.Tooltip("viewer_usd:Q", format="$.2f", title="viewer paid")],
     ).transform_filter(abs(alt.datum.usd_per_diamond - pick) < step / 2).add_params(pick)
-    return (creator + viewer + point).properties(title=title)
+    return (creator + viewer + viewer_label + point).properties(title=title)
 
 
 def rank_shift(table: pl.DataFrame, title: str) -> alt.LayerChart:
@@ -201,19 +217,26 @@ def rank_shift(table: pl.DataFrame, title: str) -> alt.LayerChart:
     ``table`` comes from :func:`toolkit.likes.ranking_shift`.
     """
     before, after = "platform: video likes only", "what-if: video likes + LIVE hearts"
+    groups = ["1-2 hours", "5-10 hours", "40 hours or more"]
     long = table.unpivot(
         index=["creator", "live_hours"], on=["rank_before", "rank_after"],
         variable_name="rules", value_name="rank",
     ).with_columns(
-        rules=pl.col("rules").replace_strict({"rank_before": before, "rank_after": after})
+        rules=pl.col("rules").replace_strict({"rank_before": before, "rank_after": after}),
+        time_live=pl.when(pl.col("live_hours") <= 2).then(pl.lit(groups[0]))
+        .when(pl.col("live_hours") <= 10).then(pl.lit(groups[1]))
+        .otherwise(pl.lit(groups[2])),
     )
+    last = int(long["rank"].max())
     base = alt.Chart(long, width=420, height=340).encode(
         x=alt.X("rules:N", sort=[before, after], title=None,
                 axis=alt.Axis(labelAngle=0, labelLimit=0), scale=alt.Scale(padding=0.25)),
         y=alt.Y("rank:Q", title="rank by profile likes (1 = most)",
-                scale=alt.Scale(reverse=True, domain=[1, long["rank"].max()])),
+                scale=alt.Scale(reverse=True, domain=[1, last]),
+                axis=alt.Axis(values=[1, *range(5, last + 1, 5)])),
         detail="creator:N",
-        color=alt.Color("live_hours:O", title="hours LIVE", scale=alt.Scale(scheme="viridis")),
+        color=alt.Color("time_live:N", title="time LIVE", sort=groups,
+                        scale=alt.Scale(range=["#9aa5b1", PALETTE[0], PALETTE[1]])),
         tooltip=["creator:N", "rules:N", "rank:Q", "live_hours:Q"],
     )
     return (base.mark_line(opacity=0.8) + base.mark_circle(size=60)).properties(title=title)
@@ -222,16 +245,19 @@ def rank_shift(table: pl.DataFrame, title: str) -> alt.LayerChart:
 def histograms(
     frame: pl.DataFrame, value: str, group: str, title: str, x_title: str, step: float,
     y_title: str = "count", ticks: list[float] | None = None,
-) -> alt.Chart:
-    """Overlaid histograms of ``value``, one colour per ``group``; ``ticks`` labels the x axis."""
+) -> alt.FacetChart:
+    """Histograms of ``value``, one panel per ``group``; ``ticks`` labels the x axis."""
     return (
-        alt.Chart(_floats(frame), title=title)
-        .mark_bar(opacity=0.6)
+        alt.Chart(_floats(frame), height=130, width=WIDTH)
+        .mark_bar()
         .encode(
             x=alt.X(f"{value}:Q", bin=alt.Bin(step=step), title=x_title,
                     axis=alt.Axis(format=".2f", values=ticks)),
-            y=alt.Y("count():Q", title=y_title, stack=None),
-            color=alt.Color(f"{group}:N", title=None,
-                            legend=alt.Legend(orient="top", labelLimit=0)),
+            y=alt.Y("count():Q", title=y_title),
+            color=alt.Color(f"{group}:N", legend=None),
         )
+        .facet(row=alt.Row(f"{group}:N", title=None,
+                           header=alt.Header(labelAngle=0, labelAlign="left",
+                                             labelOrient="top", labelFontSize=12)))
+        .properties(title=title)
     )

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import polars as pl
@@ -134,7 +134,7 @@ def best_unit_price(channel: str = "in_app") -> Fraction:
     return min(Fraction(int(c), 100 * int(s)) for s, c in zip(sizes, cents, strict=True))
 
 
-@cache
+@lru_cache(maxsize=65_536)
 def _solve(coins: int, channel: str) -> tuple[tuple[tuple[int, int], ...], int]:
     """Exact cheapest covering mix by integer programming; returns packs and cents."""
     sizes, cents = _package_arrays(channel)
