@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BUILD  := build
 
-.PHONY: run test setup lab lock notebooks site clean
+.PHONY: run test setup lab lock wheels clean
 
 setup: $(STAMP)
 
@@ -36,6 +36,12 @@ lab: setup
 lock: setup
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --universal -o requirements.lock
+
+# For a classroom without internet: fetch every pinned package into wheels/ (on a connected
+# machine with the same OS and Python version), then in the room:
+#   PIP_NO_INDEX=1 PIP_FIND_LINKS="$PWD/wheels" make run
+wheels: setup
+	$(BIN)/python -m pip download --quiet -d wheels -r requirements.lock pip setuptools
 
 clean:
 	rm -rf $(BUILD) .pytest_cache
