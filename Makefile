@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BUILD  := build
 
-.PHONY: run test setup lab lock wheels clean
+.PHONY: run test setup lab lock wheels data bench clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,17 @@ test: setup
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/
+
+# Regenerate the bundled simulated dataset (see data/simulated/README.md); tests check that
+# this command reproduces the committed files exactly.
+SIMULATED_SEED := 20260301
+data: setup
+	$(BIN)/toolkit simulate --world baseline --sessions 2000 --seed $(SIMULATED_SEED) --out data/simulated/baseline
+
+# Speed and memory figures (see docs/performance.md); takes several minutes.
+bench: setup
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python benchmarks/bench_analytics.py
 
 # Refresh the pinned versions on purpose (needs the package index): see README "Dependencies".
 lock: setup

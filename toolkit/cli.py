@@ -3,6 +3,7 @@
 Commands
 --------
 build     execute the notebooks and write HTML pages to a build folder
+simulate  simulate LIVE sessions of a world and write them as parquet files
 cost      the cheapest way to buy N coins
 flow      follow N coins from the viewer's wallet to the creator's payout
 gifts     list or search the gift catalogue
@@ -12,9 +13,13 @@ validate  check a CSV file of events against the canonical schema
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from toolkit import __version__, reference
@@ -72,6 +77,47 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if result.rejected.height else 0
 
 
+def _progress(label: str) -> Callable[[int, int], None]:
+    """A one-line progress bar on standard error."""
+    started = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        elapsed = time.perf_counter() - started
+        print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+              f"({elapsed:.0f} s)", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from toolkit.datasets import write_simulation
+    from toolkit.worlds import world
+
+    chosen = world(args.world)
+    out = Path(args.out)
+    if args.creators:
+        from toolkit.creators import simulate_creators
+
+        result = simulate_creators(chosen, args.creators, args.days,
+                                   np.random.default_rng(args.seed), _progress("days"))
+        out.mkdir(parents=True, exist_ok=True)
+        for name in ("events", "platform", "sessions", "viewers"):
+            getattr(result.live, name).write_parquet(out / f"{name}.parquet")
+        result.creators.write_parquet(out / "creators.parquet")
+        result.videos.write_parquet(out / "videos.parquet")
+        (out / "world.json").write_text(json.dumps(
+            {"world": chosen.as_dict(), "creators": args.creators, "days": args.days,
+             "seed": args.seed}, indent=2) + "\n")
+        events = result.live.events.height
+    else:
+        paths = write_simulation(out, chosen, args.sessions, args.seed, _progress("sessions"))
+        events = pl.scan_parquet(paths["events"]).select(pl.len()).collect().item()
+    print(f"wrote {events:,} events of world {chosen.name!r} to {out}/")
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     from toolkit.build import build
 
@@ -107,6 +153,18 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("file", type=Path)
     validate.add_argument("--rejected", type=Path, help="write rejected rows to this CSV")
     validate.set_defaults(run=_validate)
+
+    from toolkit.worlds import world_names
+
+    simulate = commands.add_parser("simulate", help="simulate LIVE sessions to parquet files")
+    simulate.add_argument("--world", default="baseline", choices=world_names())
+    simulate.add_argument("--sessions", type=int, default=1000, help="independent sessions")
+    simulate.add_argument("--creators", type=int, default=0,
+                          help="simulate this many creators over --days days instead")
+    simulate.add_argument("--days", type=int, default=28)
+    simulate.add_argument("--seed", type=int, required=True)
+    simulate.add_argument("--out", required=True, help="folder for the parquet files")
+    simulate.set_defaults(run=_simulate)
 
     build = commands.add_parser("build", help="execute the notebooks, write HTML")
     build.add_argument("--out", default="build", help="build folder (default: build)")

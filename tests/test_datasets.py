@@ -1,0 +1,77 @@
+"""Simulated datasets on disk: byte-identical writes, the bundled dataset and its command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from toolkit import datasets, simulate, worlds
+from toolkit.cli import main
+from toolkit.creators import simulate_creators
+from toolkit.sessions import draw_sessions
+
+PROJECT = Path(__file__).resolve().parent.parent
+BUNDLED = PROJECT / "data" / "simulated" / "baseline"
+
+
+def test_writing_twice_gives_the_same_bytes(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        datasets.write_simulation(tmp_path / folder, worlds.world(), 150, seed=4)
+    for name in (*datasets.TABLES, "world"):
+        suffix = ".json" if name == "world" else ".parquet"
+        first = (tmp_path / "a" / f"{name}{suffix}").read_bytes()
+        assert first == (tmp_path / "b" / f"{name}{suffix}").read_bytes(), name
+
+
+def test_written_tables_equal_the_in_memory_simulation(tmp_path: Path) -> None:
+    datasets.write_simulation(tmp_path, worlds.world(), 2_100, seed=4)  # two batches
+    rng = np.random.default_rng(4)
+    sessions = draw_sessions(worlds.world(), 2_100, rng)
+    sim = simulate.simulate_sessions(worlds.world(), sessions, rng)
+    loaded = datasets.load_simulation(tmp_path)
+    for name in datasets.TABLES:
+        assert loaded[name].collect().equals(getattr(sim, name)), name
+
+
+def test_bundled_dataset_is_what_its_command_makes(tmp_path: Path) -> None:
+    recorded = json.loads((BUNDLED / "world.json").read_text())
+    assert recorded["world"] == worlds.world().as_dict(), "world changed: run `make data`"
+    assert main(["simulate", "--world", "baseline", "--sessions", str(recorded["n_sessions"]),
+                 "--seed", str(recorded["seed"]), "--out", str(tmp_path)]) == 0
+    fresh, shipped = datasets.load_simulation(tmp_path), datasets.bundled("baseline")
+    for name in datasets.TABLES:
+        assert fresh[name].collect().equals(shipped[name].collect()), f"{name}: run `make data`"
+
+
+def test_bundled_dataset_is_small_and_documented() -> None:
+    size = sum(p.stat().st_size for p in BUNDLED.iterdir())
+    assert size < 25 * 2**20
+    readme = (PROJECT / "data" / "simulated" / "README.md").read_text()
+    for column in ("session_id", "visibility", "duration_minutes", "is_bot", "stay_seconds"):
+        assert column in readme
+
+
+def test_missing_tables_are_named(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="events.parquet"):
+        datasets.load_simulation(tmp_path)
+
+
+def test_creators_over_days_carry_followers_forward() -> None:
+    run = simulate_creators(worlds.world(), 40, 6, np.random.default_rng(1))
+    videos = run.videos.sort("creator_id", "day")
+    growth = videos.group_by("creator_id").agg(
+        first=pl.col("followers").first(), last=pl.col("followers").last())
+    assert (growth["last"] >= growth["first"]).all()
+    follows = run.live.events.filter(kind="follow").join(
+        run.live.sessions.select("session_id", "creator_id"), on="session_id")
+    gained = (growth["last"] - growth["first"]).sum()
+    last_day_follows = follows.join(
+        run.live.sessions.filter(pl.col("start").dt.day() == 6).select("session_id"),
+        on="session_id").height
+    assert gained == follows.height - last_day_follows
+    assert run.videos.height == 40 * 6
+    assert set(run.live.sessions["creator_id"]) <= set(run.creators["creator_id"])

@@ -1,0 +1,190 @@
+"""The LIVE simulator: determinism, validity, calibration, and worlds that differ only where
+they should."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import polars as pl
+import pytest
+
+from toolkit import coins, events, features, money, simulate, worlds
+from toolkit.sessions import draw_sessions
+from toolkit.simulate import NORMS, engagement_index
+
+
+@pytest.fixture(scope="module")
+def baseline() -> simulate.Simulation:
+    return simulate.simulate(worlds.world(), 400, np.random.default_rng(11))
+
+
+def test_same_seed_same_tables_other_seed_other_tables() -> None:
+    first = simulate.simulate(worlds.world(), 60, np.random.default_rng(5))
+    again = simulate.simulate(worlds.world(), 60, np.random.default_rng(5))
+    other = simulate.simulate(worlds.world(), 60, np.random.default_rng(6))
+    for name in ("events", "platform", "sessions", "viewers"):
+        assert getattr(first, name).equals(getattr(again, name)), name
+    assert not first.events.equals(other.events)
+
+
+def test_events_follow_the_canonical_table(baseline: simulate.Simulation) -> None:
+    assert dict(baseline.events.schema) == events.EVENTS_SCHEMA
+    assert events.validate(baseline.events).is_empty()
+    assert set(baseline.events["kind"].unique()) == set(events.KINDS)
+
+
+def test_every_session_has_a_viewer_count_each_minute(baseline: simulate.Simulation) -> None:
+    snapshots = baseline.events.filter(kind="viewers").group_by("session_id").len()
+    expected = baseline.sessions.select("session_id", len="duration_minutes")
+    joined = expected.join(snapshots, on="session_id", suffix="_seen")
+    assert joined.height == baseline.sessions.height
+    assert (joined["len"] == joined["len_seen"]).all()
+
+
+def test_gift_coins_are_catalogue_price_times_count(baseline: simulate.Simulation) -> None:
+    gifts = baseline.events.filter(kind="gift")
+    priced = coins.price_gift_events(gifts.drop("coins"))
+    assert priced["coins"].equals(gifts["coins"])
+    streaks = gifts.join(
+        coins.reference.gift_catalogue().select("gift_id", "streakable"), on="gift_id"
+    )
+    assert (streaks.filter(~pl.col("streakable"))["count"] == 1).all()
+    assert streaks.filter(pl.col("streakable"))["count"].max() > 1
+
+
+def test_money_from_simulated_gifts_matches_the_money_flow(baseline) -> None:
+    rates = money.rates()
+    summary = features.live_summary(baseline.events, rates)
+    by_session = money.session_money(baseline.events, rates)
+    assert summary["coins"].equals(by_session["coins"])
+    assert summary["payout_usd"].to_list() == [
+        money.creator_usd_from_coins(int(c), rates) for c in summary["coins"]
+    ]
+
+
+def test_calibration_targets(baseline: simulate.Simulation) -> None:
+    """Simulated aggregates match their parameters within stated tolerances."""
+    w = worlds.world()
+    real = baseline.viewers.filter(~pl.col("is_bot"))
+    # the share of viewers who are gifters: binomial, +-3 standard errors
+    share, n = real["is_gifter"].mean(), real.height
+    assert abs(share - w.gifter_share) < 3 * np.sqrt(w.gifter_share * (1 - w.gifter_share) / n)
+    # mean taps per heart event: geometric with mean taps_per_batch_mean, within 3 %
+    batch = baseline.events.filter(kind="heart")["count"].mean()
+    assert abs(batch / w.taps_per_batch_mean - 1) < 0.03
+    # concentration: the top 20 % of gifting viewers give most of the coin value
+    per_gifter = (baseline.events.filter(kind="gift").group_by("user_id")
+                  .agg(pl.col("coins").sum())["coins"].sort(descending=True))
+    top = per_gifter[: max(1, len(per_gifter) // 5)].sum() / per_gifter.sum()
+    assert top > 0.6
+    # only gifters gift, and no bot does anything but join and tap
+    gifting = set(baseline.events.filter(kind="gift")["user_id"].unique())
+    assert gifting <= set(real.filter("is_gifter")["user_id"])
+
+
+def test_bots_only_join_and_tap() -> None:
+    sim = simulate.simulate(worlds.world("bought_hearts"), 80, np.random.default_rng(2))
+    bots = sim.viewers.filter("is_bot")
+    assert bots.height > 0
+    assert set(sim.sessions.filter("botted")["session_id"]) >= set(bots["session_id"])
+    acted = sim.events.join(bots.select("user_id"), on="user_id")
+    assert set(acted["kind"].unique()) <= {"join", "heart"}
+
+
+def test_presets_differ_from_baseline_only_in_their_parameters() -> None:
+    base = dataclasses.asdict(worlds.world())
+    for name, (changes, _) in worlds.PRESETS.items():
+        other = dataclasses.asdict(worlds.world(name))
+        differing = {k for k in base if k != "name" and base[k] != other[k]}
+        assert differing == {k for k, v in changes.items() if base[k] != v}, name
+
+
+def test_passive_hearts_do_not_move_visibility() -> None:
+    """C2 world: the same sessions and seed with far more hearts give the same platform."""
+    w = worlds.world("passive_hearts")
+    sessions = draw_sessions(w, 120, np.random.default_rng(0))
+    calm = simulate.simulate_sessions(w, sessions, np.random.default_rng(9))
+    eager = simulate.simulate_sessions(
+        w.replace(tap_sessions_per_minute=0.9, taps_per_batch_mean=20.0), sessions,
+        np.random.default_rng(9),
+    )
+    assert calm.platform.equals(eager.platform)
+    not_hearts = pl.col("kind") != "heart"
+    assert calm.events.filter(not_hearts).equals(eager.events.filter(not_hearts))
+    assert eager.events.filter(kind="heart")["count"].sum() > 3 * calm.events.filter(
+        kind="heart")["count"].sum()
+
+
+def test_when_hearts_feed_visibility_more_hearts_bring_more_viewers() -> None:
+    """C7, C13 world: same sessions and seed, more tapping -> higher score, more joins."""
+    w = worlds.world("hearts_feed_visibility")
+    sessions = draw_sessions(w, 120, np.random.default_rng(0))
+    calm = simulate.simulate_sessions(w, sessions, np.random.default_rng(9))
+    eager = simulate.simulate_sessions(w.replace(tap_sessions_per_minute=0.6), sessions,
+                                       np.random.default_rng(9))
+    assert eager.platform["visibility"].mean() > calm.platform["visibility"].mean() + 0.3
+    assert eager.platform["joins"].sum() > 1.5 * calm.platform["joins"].sum()
+
+
+def _index(world: worlds.World, hearts: float, unsteady: float) -> float:
+    one = np.ones(1)
+    minutes = 10 * NORMS.step_seconds / 60.0  # ten viewers for one step
+    expected_stay = 10 * np.exp(-NORMS.step_seconds / 60.0 / NORMS.stay_minutes_mean)
+    return float(engagement_index(
+        world, hearts * one, unsteady * one, 0.08 * minutes * one, 0.005 * minutes * one,
+        0.02 * minutes * one, expected_stay * one, 10 * one, minutes * one,
+    )[0])
+
+
+def test_engagement_index_rules_per_world() -> None:
+    many, few = 40.0, 4.0
+    passive = worlds.world("passive_hearts")
+    assert _index(passive, many, 0.0) == _index(passive, few, 0.0) == _index(passive, many, 3.0)
+    feed = worlds.world("hearts_feed_visibility")
+    assert _index(feed, many, 0.0) > _index(feed, few, 0.0)
+    steady = worlds.world("steady_hearts_win")
+    assert _index(steady, many, 2.0) < _index(steady, many, 0.0)  # bursts count less
+    equal = worlds.world("bursts_equal")
+    assert _index(equal, many, 2.0) == _index(equal, many, 0.0)
+    # ten viewers for one step tapping as the norms expect (0.3 x 8 taps a minute each): 0
+    assert _index(worlds.world(), 0.3 * 8 * 10 * NORMS.step_seconds / 60, 0.0) == pytest.approx(0)
+
+
+def test_gift_feedback_sign_matches_the_world() -> None:
+    sessions = draw_sessions(worlds.world(), 300, np.random.default_rng(4))
+    gifts = {}
+    for name in ("herding", "no_gift_feedback", "crowding_out"):
+        sim = simulate.simulate_sessions(worlds.world(name), sessions, np.random.default_rng(8))
+        gifts[name] = sim.events.filter(kind="gift").height
+    assert gifts["herding"] > gifts["no_gift_feedback"] > gifts["crowding_out"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("join_probability", 1.2, "join_probability must be a probability"),
+        ("gifter_share", -0.1, "gifter_share must not be negative"),
+        ("comments_per_minute", -1.0, "comments_per_minute must not be negative"),
+        ("stay_minutes_mean", 0.0, "stay_minutes_mean must be positive"),
+        ("taps_per_batch_mean", 0.5, "taps_per_batch_mean must be at least 1"),
+        ("gift_excitation", -1.0, "gift_excitation must be above -1"),
+        ("step_seconds", 7, "step_seconds must be a whole divisor of 60"),
+        ("heart_weight", float("nan"), "heart_weight must be finite"),
+        ("followers_median", "many", "followers_median must be a number"),
+    ],
+)
+def test_bad_parameters_name_the_parameter(field: str, value: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        worlds.World().replace(**{field: value})
+
+
+def test_unknown_world_is_refused() -> None:
+    with pytest.raises(ValueError, match="world must be one of"):
+        worlds.world("utopia")
+
+
+def test_zero_sessions_give_empty_tables() -> None:
+    sim = simulate.simulate(worlds.world(), 0, np.random.default_rng(1))
+    assert sim.events.is_empty() and dict(sim.events.schema) == events.EVENTS_SCHEMA
+    assert sim.platform.is_empty() and sim.sessions.is_empty()

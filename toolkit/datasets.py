@@ -1,0 +1,91 @@
+"""Simulated datasets on disk: writing them with bounded memory, and loading the bundled ones.
+
+A simulated dataset is a folder with ``events.parquet`` (the canonical events table),
+``platform.parquet`` (per session-minute: what only the platform knows), ``sessions.parquet``,
+``viewers.parquet`` (true stays and bot labels) and ``world.json`` (every parameter of the
+world, the seed and the versions that made it). :func:`write_simulation` writes one batch of
+sessions at a time, so memory stays bounded whatever the number of sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from toolkit import __version__, reference
+from toolkit._values import check_count
+from toolkit.sessions import draw_sessions
+from toolkit.simulate import simulate_in_chunks
+from toolkit.worlds import World
+
+__all__ = ["TABLES", "write_simulation", "load_simulation", "bundled"]
+
+COMPRESSION_LEVEL = 15  # zstd: small files for the repository, still quick to read
+
+#: The parquet tables of a simulated dataset.
+TABLES = ("events", "platform", "sessions", "viewers")
+
+
+def write_simulation(
+    out: str | Path, world: World, n_sessions: int, seed: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Path]:
+    """Simulate ``n_sessions`` sessions of ``world`` with ``seed`` and write them to ``out``.
+
+    The result is identical, to the byte, for the same world, number of sessions, seed and
+    package versions (recorded in ``world.json``).
+
+    Returns
+    -------
+    dict
+        Path of each file written, by table name (and ``"world"``).
+    """
+    out = Path(out)
+    n = check_count(n_sessions, "n_sessions")
+    rng = np.random.default_rng(check_count(seed, "seed"))
+    out.mkdir(parents=True, exist_ok=True)
+    parts = out / ".parts"
+    shutil.rmtree(parts, ignore_errors=True)
+    parts.mkdir()
+    sessions = draw_sessions(world, n, rng)
+    for i, chunk in enumerate(simulate_in_chunks(world, sessions, rng, progress)):
+        for name in ("events", "platform", "viewers"):
+            getattr(chunk, name).write_parquet(parts / f"{name}-{i:05d}.parquet")
+    paths = {}
+    for name in ("events", "platform", "viewers"):
+        paths[name] = out / f"{name}.parquet"
+        files = sorted(parts.glob(f"{name}-*.parquet"))
+        pl.scan_parquet(files).sink_parquet(paths[name], compression="zstd",
+                                            compression_level=COMPRESSION_LEVEL)
+    paths["sessions"] = out / "sessions.parquet"
+    sessions.write_parquet(paths["sessions"], compression="zstd",
+                           compression_level=COMPRESSION_LEVEL)
+    shutil.rmtree(parts)
+    paths["world"] = out / "world.json"
+    paths["world"].write_text(json.dumps({
+        "world": world.as_dict(),
+        "n_sessions": n,
+        "seed": seed,
+        "command": f"toolkit simulate --world {world.name} --sessions {n} --seed {seed}",
+        "versions": {"toolkit": __version__, "polars": pl.__version__, "numpy": np.__version__},
+    }, indent=2) + "\n")
+    return paths
+
+
+def load_simulation(folder: str | Path) -> dict[str, pl.LazyFrame]:
+    """Lazy scans of the tables of a simulated dataset folder, by name (see :data:`TABLES`)."""
+    folder = Path(folder)
+    missing = [t for t in TABLES if not (folder / f"{t}.parquet").is_file()]
+    if missing:
+        raise FileNotFoundError(f"{folder}: no {', '.join(t + '.parquet' for t in missing)}")
+    return {t: pl.scan_parquet(folder / f"{t}.parquet") for t in TABLES}
+
+
+def bundled(name: str = "baseline") -> dict[str, pl.LazyFrame]:
+    """The simulated dataset shipped in ``data/simulated/<name>`` (see its README)."""
+    return load_simulation(reference.data_dir() / "simulated" / name)
