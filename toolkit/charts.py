@@ -28,6 +28,10 @@ __all__ = [
     "rate_slider",
     "rank_shift",
     "histograms",
+    "minute_panel",
+    "gift_points",
+    "lines",
+    "effects",
 ]
 
 WIDTH, HEIGHT = 560, 260
@@ -261,3 +265,93 @@ def histograms(
                                              labelOrient="top", labelFontSize=12)))
         .properties(title=title)
     )
+
+
+def minute_panel(minutes: pl.DataFrame, title: str) -> alt.VConcatChart:
+    """One LIVE minute by minute: viewers, hearts and gifts, with call-to-action minutes shaded.
+
+    ``minutes`` has ``minute``, ``viewers``, ``hearts``, ``gifts`` and ``cta`` (bool).
+    """
+    data = _floats(minutes).with_columns(minute_end=pl.col("minute") + 1)
+    x = alt.X("minute:Q", title="minutes since the LIVE started",
+              scale=alt.Scale(domain=[0, float(data["minute_end"].max() or 1)], nice=False))
+    shade = alt.Chart(data.filter(pl.col("cta"))).mark_rect(color=PALETTE[3], opacity=0.5).encode(
+        x=x, x2="minute_end:Q")
+    base = alt.Chart(data)
+
+    def panel(column: str, y_title: str, colour: str, as_line: bool = False) -> alt.LayerChart:
+        tooltip = ["minute:Q", f"{column}:Q"]
+        if as_line:
+            mark = base.mark_line(color=colour, point=True).encode(
+                x=x, y=alt.Y(f"{column}:Q", title=y_title), tooltip=tooltip)
+        else:
+            mark = base.mark_rect(color=colour, stroke="white", strokeWidth=0.5).encode(
+                x=x, x2="minute_end:Q", y=alt.Y(f"{column}:Q", title=y_title), y2=alt.datum(0),
+                tooltip=tooltip)
+        return alt.layer(shade, mark).properties(width=WIDTH, height=120)
+
+    return alt.vconcat(
+        panel("viewers", "viewers present", PALETTE[0], as_line=True),
+        panel("hearts", "hearts per minute", PALETTE[1]),
+        panel("gifts", "gifts per minute", PALETTE[2]),
+    ).properties(title=alt.Title(title, subtitle="yellow: a call to action is running"))
+
+
+def gift_points(gifts: pl.DataFrame, title: str) -> alt.Chart:
+    """Each gift event of a LIVE as a dot: when (minute), its coins (log scale), streak size.
+
+    ``gifts`` has ``minute`` (float), ``coins``, ``count``, ``name`` and ``streakable``.
+    """
+    data = _floats(gifts).with_columns(
+        sent=pl.when(pl.col("count") > 1).then(pl.lit("a streak")).otherwise(pl.lit("one gift"))
+    )
+    return (
+        alt.Chart(data, title=title)
+        .mark_circle(opacity=0.75)
+        .encode(
+            x=alt.X("minute:Q", title="minutes since the LIVE started"),
+            y=alt.Y("coins:Q", title="coins in the gift event (log scale)",
+                    scale=alt.Scale(type="log")),
+            size=alt.Size("count:Q", title="gifts in the event",
+                          scale=alt.Scale(range=[30, 400])),
+            color=alt.Color("sent:N", title=None, scale=alt.Scale(range=[PALETTE[4], PALETTE[1]])),
+            tooltip=["name:N", "count:Q", "coins:Q", alt.Tooltip("minute:Q", format=".1f")],
+        )
+    )
+
+
+def lines(
+    frame: pl.DataFrame, x: str, y: str, group: str, title: str, x_title: str, y_title: str,
+) -> alt.Chart:
+    """One line per ``group`` of ``y`` against ``x``."""
+    return (
+        alt.Chart(_floats(frame), title=title)
+        .mark_line()
+        .encode(
+            x=alt.X(f"{x}:Q", title=x_title),
+            y=alt.Y(f"{y}:Q", title=y_title),
+            color=alt.Color(f"{group}:N", title=None,
+                            legend=alt.Legend(orient="top", labelLimit=0)),
+            strokeDash=alt.StrokeDash(f"{group}:N", legend=None),
+            tooltip=[f"{group}:N", f"{x}:Q", alt.Tooltip(f"{y}:Q", format=".3g")],
+        )
+    )
+
+
+def effects(frame: pl.DataFrame, label: str, title: str, x_title: str) -> alt.LayerChart:
+    """Estimates with intervals: a dot at ``effect`` and a bar from ``low`` to ``high``.
+
+    A dashed rule marks 0 (no effect).
+    """
+    data = _floats(frame)
+    base = alt.Chart(data).encode(y=alt.Y(f"{label}:N", title=None, sort=None,
+                                          axis=alt.Axis(labelLimit=0)))
+    bars = base.mark_rule(strokeWidth=3, color=PALETTE[0]).encode(
+        x=alt.X("low:Q", title=x_title), x2="high:Q")
+    dots = base.mark_point(filled=True, size=90, color=PALETTE[4]).encode(
+        x="effect:Q",
+        tooltip=[f"{label}:N", alt.Tooltip("effect:Q", format=".3g"),
+                 alt.Tooltip("low:Q", format=".3g"), alt.Tooltip("high:Q", format=".3g")],
+    )
+    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+    return (zero + bars + dots).properties(title=title, width=WIDTH)

@@ -24,6 +24,7 @@ import polars as pl
 from scipy import stats
 
 from toolkit._values import Column, check_count, check_count_series, is_column
+from toolkit.stats import rank_correlation
 
 __all__ = [
     "LikeRules",
@@ -260,22 +261,8 @@ def rank_change_vs_hours(
     dict
         ``rho``, ``low``, ``high`` (interval bounds) and ``n`` (creators).
     """
-    hours = table["live_hours"].to_numpy()
-    change = table["rank_change"].to_numpy()
-
-    def rho(x: np.ndarray, y: np.ndarray) -> float:
-        return stats.spearmanr(x, y).statistic
-
-    result = stats.bootstrap(
-        (hours, change), rho, paired=True, vectorized=False, confidence_level=confidence,
-        n_resamples=2_000, method="percentile", rng=rng,
-    )
-    return {
-        "rho": float(rho(hours, change)),
-        "low": float(result.confidence_interval.low),
-        "high": float(result.confidence_interval.high),
-        "n": float(len(hours)),
-    }
+    return rank_correlation(table["live_hours"].to_numpy(), table["rank_change"].to_numpy(),
+                            rng, confidence)
 
 
 def tau_over_populations(
