@@ -51,3 +51,24 @@ def test_python_dash_m_works() -> None:
     done = subprocess.run([sys.executable, "-m", "toolkit", "cost", "70"],
                           capture_output=True, text=True, check=True)
     assert "$0.99" in done.stdout
+
+
+def test_simulate_writes_the_tables(tmp_path: Path, capsys) -> None:
+    assert main(["simulate", "--world", "passive_hearts", "--sessions", "20", "--seed", "3",
+                 "--out", str(tmp_path)]) == 0
+    assert "world 'passive_hearts'" in capsys.readouterr().out
+    for name in ("events", "platform", "sessions", "viewers"):
+        assert (tmp_path / f"{name}.parquet").is_file()
+    assert '"heart_weight": 0.0' in (tmp_path / "world.json").read_text()
+
+
+def test_simulate_creators_over_days(tmp_path: Path) -> None:
+    assert main(["simulate", "--creators", "10", "--days", "3", "--seed", "3",
+                 "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "videos.parquet").is_file() and (tmp_path / "creators.parquet").is_file()
+
+
+def test_simulate_refuses_an_unknown_world(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["simulate", "--world", "utopia", "--seed", "1", "--out", "x"])
+    assert "invalid choice: 'utopia'" in capsys.readouterr().err

@@ -188,3 +188,10 @@ def test_zero_sessions_give_empty_tables() -> None:
     sim = simulate.simulate(worlds.world(), 0, np.random.default_rng(1))
     assert sim.events.is_empty() and dict(sim.events.schema) == events.EVENTS_SCHEMA
     assert sim.platform.is_empty() and sim.sessions.is_empty()
+
+
+def test_an_empty_gift_catalogue_is_refused(data_copy) -> None:
+    path = data_copy / "reference" / "gift_catalogue.csv"
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+    with pytest.raises(ValueError, match="gift catalogue is empty"):
+        simulate.simulate(worlds.world(), 3, np.random.default_rng(0))

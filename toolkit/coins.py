@@ -23,7 +23,6 @@ from functools import cache, lru_cache
 
 import numpy as np
 import polars as pl
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from toolkit import reference
 from toolkit._values import (
@@ -137,6 +136,8 @@ def best_unit_price(channel: str = "in_app") -> Fraction:
 @lru_cache(maxsize=65_536)
 def _solve(coins: int, channel: str) -> tuple[tuple[tuple[int, int], ...], int]:
     """Exact cheapest covering mix by integer programming; returns packs and cents."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # heavy: imported when needed
+
     sizes, cents = _package_arrays(channel)
     result = milp(
         c=cents.astype(float),

@@ -40,7 +40,7 @@ def _kind(name: str) -> pl.Expr:
 
 
 def _counts() -> list[pl.Expr]:
-    """Aggregations shared by the per-session and per-minute tables."""
+    """Aggregations of the per-minute table (counts of each kind of event)."""
     return [
         pl.col("user_id").filter(_kind("join")).n_unique().cast(pl.Int64).alias("unique_viewers"),
         pl.col("count").filter(_kind("heart")).sum().cast(pl.Int64).alias("hearts"),
@@ -71,16 +71,45 @@ def live_summary(
     are Int64; ``payout_usd`` is an exact decimal; averages and ratios are Float64.
     """
     rates = named_rates() if rates is None else rates
-    snapshot = pl.col("count").filter(_kind("viewers"))
-    summary = events.group_by("session_id").agg(
-        duration_minutes=_kind("viewers").sum().cast(pl.Int64),
-        peak_viewers=snapshot.max().cast(pl.Int64),
-        average_viewers=snapshot.mean(),
-        watch_minutes=snapshot.sum().cast(pl.Int64),
-        *_counts(),
+    kind = pl.col("kind")
+    # Two passes that hash few things: counts per (session, kind), and distinct users only
+    # for the kinds that need them; then a tiny per-session pivot. (One group_by with a
+    # filtered aggregation per column is about twice as slow and uses twice the memory.)
+    per_kind = events.group_by("session_id", "kind").agg(
+        events=pl.len().cast(pl.Int64),
+        total=pl.col("count").sum().cast(pl.Int64),
+        largest=pl.col("count").max().cast(pl.Int64),
+        coins=pl.col("coins").sum().cast(pl.Int64),
+    )
+    users = (
+        events.filter(kind.is_in(["join", "gift"]))
+        .group_by("session_id", "kind")
+        # distinct 64-bit hashes of the ids: a quarter of the memory of the strings; two ids
+        # of one session collide with odds below 1e-9 even at 100,000 viewers
+        .agg(users=pl.col("user_id").hash().n_unique().cast(pl.Int64))
+    )
+
+    def of(column: str, name: str) -> pl.Expr:
+        return pl.col(column).filter(kind == name).sum()
+
+    summary = per_kind.join(users, on=["session_id", "kind"], how="left").group_by(
+        "session_id"
+    ).agg(
+        duration_minutes=of("events", "viewers"),
+        peak_viewers=pl.col("largest").filter(kind == "viewers").max(),
+        watch_minutes=of("total", "viewers"),
+        unique_viewers=of("users", "join"),
+        hearts=of("total", "heart"),
+        comments=of("events", "comment"),
+        shares=of("events", "share"),
+        new_followers=of("events", "follow"),
+        gifters=of("users", "gift"),
+        gifts=of("total", "gift"),
+        coins=of("coins", "gift"),
     )
     per_minute = pl.col("duration_minutes").cast(pl.Float64)
     return summary.with_columns(
+        average_viewers=pl.col("watch_minutes") / per_minute,
         average_watch_minutes=pl.col("watch_minutes") / pl.col("unique_viewers"),
         diamonds=diamonds_from_coins(pl.col("coins"), rates),
         gifts_per_minute=pl.col("gifts") / per_minute,
