@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from scipy.special import expit, logit
 
 from toolkit import reference
 from toolkit.events import EVENTS_SCHEMA, KINDS, EventKind
@@ -188,9 +189,8 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
     hour_factor = 1.0 + w.evening_lift * audience_activity(sessions["hour"].to_numpy())
     base_impressions = (w.impressions_per_follower_minute * followers**w.follower_elasticity
                         * hour_factor * step_min)
-    logit = np.log(w.join_probability / (1 - w.join_probability)) if 0 < w.join_probability < 1 \
-        else (np.inf if w.join_probability == 1 else -np.inf)
-    p_join = 1.0 / (1.0 + np.exp(-(logit + quality)))
+    with np.errstate(divide="ignore"):  # a join probability of 0 or 1 is a logit of -/+inf
+        p_join = expit(logit(w.join_probability) + quality)
     stay_steps_mean = w.stay_minutes_mean * np.exp(w.quality_stay_elasticity * quality) * per_minute
     # one random stream per process, so that changing one process (say, hearts) leaves the
     # draws of the others untouched: the basis of same-seed replays (common random numbers)
