@@ -19,7 +19,13 @@ import numpy as np
 import polars as pl
 
 from toolkit._values import check_count
-from toolkit.sessions import FIRST_DAY, SESSIONS_SCHEMA, start_hour_weights
+from toolkit.sessions import (
+    FIRST_DAY,
+    SESSIONS_SCHEMA,
+    draw_durations,
+    draw_followers,
+    start_hour_weights,
+)
 from toolkit.simulate import Simulation, simulate_sessions
 from toolkit.worlds import World
 
@@ -55,13 +61,10 @@ class CreatorSimulation:
 def draw_creators(world: World, n_creators: int, rng: np.random.Generator) -> pl.DataFrame:
     """A population of creators: followers, content quality, usual hour, LIVEs per week."""
     n = check_count(n_creators, "n_creators")
-    followers = np.maximum(
-        1_000, np.rint(world.followers_median * rng.lognormal(0.0, world.followers_sigma, n))
-    ).astype(np.int64)
     return pl.DataFrame(
         {
             "creator_id": [f"c{i:05d}" for i in range(n)],
-            "followers": followers,
+            "followers": draw_followers(world, n, rng),
             "quality": rng.normal(0.0, world.quality_sd, n),
             "usual_hour": rng.choice(24, size=n, p=start_hour_weights()).astype(np.int8),
             "lives_per_week": world.lives_per_week_median * rng.lognormal(0.0, 0.6, n),
@@ -141,10 +144,7 @@ def _sessions_for_day(
     k = len(going)
     hour = (usual[going] + rng.integers(-1, 2, k)) % 24
     minute = rng.integers(0, 60, k)
-    duration = np.clip(
-        np.rint(world.session_minutes_median * rng.lognormal(0.0, world.session_minutes_sigma, k)),
-        world.session_minutes_min, world.session_minutes_max,
-    ).astype(np.int32)
+    duration = draw_durations(world, k, rng)
     start_ms = int(FIRST_DAY.timestamp() * 1000) + ((day * 24 + hour) * 60 + minute) * 60_000
     creator = ids.gather(going)
     return pl.DataFrame(

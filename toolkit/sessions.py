@@ -17,7 +17,14 @@ import polars as pl
 from toolkit._values import check_count
 from toolkit.worlds import World
 
-__all__ = ["SESSIONS_SCHEMA", "audience_activity", "start_hour_weights", "draw_sessions"]
+__all__ = [
+    "SESSIONS_SCHEMA",
+    "audience_activity",
+    "start_hour_weights",
+    "draw_durations",
+    "draw_followers",
+    "draw_sessions",
+]
 
 SESSIONS_SCHEMA: dict[str, pl.DataType] = {
     "session_id": pl.String(),
@@ -50,6 +57,19 @@ def start_hour_weights() -> np.ndarray:
     return weights / weights.sum()
 
 
+def draw_durations(world: World, n: int, rng: np.random.Generator) -> np.ndarray:
+    """LIVE lengths in whole minutes: log-normal, clipped to the world's bounds."""
+    minutes = world.session_minutes_median * rng.lognormal(0.0, world.session_minutes_sigma, n)
+    return np.clip(np.rint(minutes), world.session_minutes_min,
+                   world.session_minutes_max).astype(np.int32)
+
+
+def draw_followers(world: World, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Follower counts: log-normal, at least 1,000 (the threshold to host a LIVE)."""
+    followers = world.followers_median * rng.lognormal(0.0, world.followers_sigma, n)
+    return np.maximum(1_000, np.rint(followers)).astype(np.int64)
+
+
 def draw_sessions(
     world: World, n_sessions: int, rng: np.random.Generator, days: int = 28
 ) -> pl.DataFrame:
@@ -73,13 +93,8 @@ def draw_sessions(
     day = rng.integers(0, check_count(days, "days"), n)
     hour = rng.choice(24, size=n, p=start_hour_weights())
     minute = rng.integers(0, 60, n)
-    duration = np.clip(
-        np.rint(world.session_minutes_median * rng.lognormal(0.0, world.session_minutes_sigma, n)),
-        world.session_minutes_min, world.session_minutes_max,
-    ).astype(np.int32)
-    followers = np.maximum(
-        1_000, np.rint(world.followers_median * rng.lognormal(0.0, world.followers_sigma, n))
-    ).astype(np.int64)
+    duration = draw_durations(world, n, rng)
+    followers = draw_followers(world, n, rng)
     quality = rng.normal(0.0, world.quality_sd, n)
     botted = rng.random(n) < world.botted_session_share
     start_ms = (
