@@ -75,3 +75,18 @@ def test_creators_over_days_carry_followers_forward() -> None:
     assert gained == follows.height - last_day_follows
     assert run.videos.height == 40 * 6
     assert set(run.live.sessions["creator_id"]) <= set(run.creators["creator_id"])
+
+
+def test_live_viewers_spill_over_to_regular_videos_only_when_the_world_says_so() -> None:
+    """C4 as a parameter: with live_to_video_views = 0 LIVEs add no video views."""
+    base = worlds.world()
+    none = simulate_creators(base.replace(live_to_video_views=0.0), 30, 5, np.random.default_rng(2))
+    some = simulate_creators(base.replace(live_to_video_views=2.0), 30, 5, np.random.default_rng(2))
+    # the LIVEs are the same (video views do not feed back into LIVEs)
+    assert none.live.events.equals(some.live.events)
+    first_day = pl.col("day") == pl.col("day").min()
+    assert none.videos.filter(first_day)["video_views"].equals(
+        some.videos.filter(first_day)["video_views"])
+    later = ~first_day
+    assert some.videos.filter(later)["video_views"].sum() > none.videos.filter(later)[
+        "video_views"].sum()

@@ -97,22 +97,26 @@ def simulate_creators(
     chance = np.minimum(creators["lives_per_week"].to_numpy() / 7.0, 1.0)
     ids = creators["creator_id"]
     live_viewers_yesterday = np.zeros(n)
+    # separate streams for the schedule, the LIVEs and the regular videos, so that a change to
+    # one (say, how LIVE viewers spill over to videos) leaves the others' draws untouched
+    schedule_rng, live_rng, video_rng = rng.spawn(3)
     parts: list[Simulation] = []
     videos: list[pl.DataFrame] = []
     for day in range(days):
         date = (FIRST_DAY + dt.timedelta(days=day)).date()
-        views = rng.poisson(world.video_views_per_follower_day * followers**world.follower_elasticity
+        views = video_rng.poisson(world.video_views_per_follower_day * followers**world.follower_elasticity
                             + world.live_to_video_views * live_viewers_yesterday)
         videos.append(pl.DataFrame({
             "creator_id": ids, "day": [date] * n, "followers": followers.copy(),
-            "video_views": views, "video_likes": rng.binomial(views, world.video_like_probability),
+            "video_views": views,
+            "video_likes": video_rng.binomial(views, world.video_like_probability),
         }, schema=VIDEOS_SCHEMA))
-        going = np.flatnonzero(rng.random(n) < chance)
+        going = np.flatnonzero(schedule_rng.random(n) < chance)
         live_viewers_yesterday = np.zeros(n)
         if len(going):
             sessions = _sessions_for_day(world, day, going, ids, followers, quality, usual,
-                                         creators["botted"].to_numpy(), rng)
-            sim = simulate_sessions(world, sessions, rng)
+                                         creators["botted"].to_numpy(), schedule_rng)
+            sim = simulate_sessions(world, sessions, live_rng)
             parts.append(sim)
             per_creator = (
                 sim.events.join(sessions.select("session_id", "creator_id"), on="session_id")
