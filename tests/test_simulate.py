@@ -11,7 +11,7 @@ import pytest
 
 from toolkit import coins, events, features, money, simulate, worlds
 from toolkit.sessions import draw_sessions
-from toolkit.simulate import NORMS, engagement_index
+from toolkit.simulate import NORMS, engagement_index, heart_ratio
 
 
 @pytest.fixture(scope="module")
@@ -127,28 +127,33 @@ def test_when_hearts_feed_visibility_more_hearts_bring_more_viewers() -> None:
     assert eager.platform["joins"].sum() > 1.5 * calm.platform["joins"].sum()
 
 
-def _index(world: worlds.World, hearts: float, unsteady: float) -> float:
-    one = np.ones(1)
+def _index(world: worlds.World, hearts_per_step: list[float]) -> float:
+    """Engagement index of ten viewers whose other signals are exactly at the norms."""
     minutes = 10 * NORMS.step_seconds / 60.0  # ten viewers for one step
+    one = np.ones(1)
+    ratios = np.array([[heart_ratio(world, np.array([h]), minutes * one)[0]
+                        for h in hearts_per_step]])
     expected_stay = 10 * np.exp(-NORMS.step_seconds / 60.0 / NORMS.stay_minutes_mean)
     return float(engagement_index(
-        world, hearts * one, unsteady * one, 0.08 * minutes * one, 0.005 * minutes * one,
-        0.02 * minutes * one, expected_stay * one, 10 * one, minutes * one,
+        world, ratios, 0.08 * minutes * one, 0.005 * minutes * one, 0.02 * minutes * one,
+        expected_stay * one, 10 * one, minutes * one,
     )[0])
 
 
 def test_engagement_index_rules_per_world() -> None:
-    many, few = 40.0, 4.0
+    norm = 0.3 * 8 * 10 * NORMS.step_seconds / 60  # hearts of ten viewers tapping at the norm
+    steady, burst, few = [3 * norm] * 3, [0.0, 0.0, 9 * norm], [norm / 2] * 3
     passive = worlds.world("passive_hearts")
-    assert _index(passive, many, 0.0) == _index(passive, few, 0.0) == _index(passive, many, 3.0)
+    assert _index(passive, steady) == _index(passive, burst) == _index(passive, few)
+    assert _index(passive, steady) == pytest.approx(0, abs=1e-12)
     feed = worlds.world("hearts_feed_visibility")
-    assert _index(feed, many, 0.0) > _index(feed, few, 0.0)
-    steady = worlds.world("steady_hearts_win")
-    assert _index(steady, many, 2.0) < _index(steady, many, 0.0)  # bursts count less
-    equal = worlds.world("bursts_equal")
-    assert _index(equal, many, 2.0) == _index(equal, many, 0.0)
-    # ten viewers for one step tapping as the norms expect (0.3 x 8 taps a minute each): 0
-    assert _index(worlds.world(), 0.3 * 8 * 10 * NORMS.step_seconds / 60, 0.0) == pytest.approx(0)
+    assert _index(feed, steady) > _index(feed, few)
+    assert _index(feed, burst) == pytest.approx(_index(feed, steady))  # only the number counts
+    wins = worlds.world("steady_hearts_win")
+    assert _index(wins, burst) < _index(wins, steady)  # the same hearts count less in a burst
+    # a LIVE tapping steadily at the norm scores 0 in every world
+    for name in worlds.world_names():
+        assert _index(worlds.world(name), [norm] * 3) == pytest.approx(0, abs=1e-12)
 
 
 def test_gift_feedback_sign_matches_the_world() -> None:

@@ -14,9 +14,9 @@ Python loop runs over time steps, never over events or viewers. Each step:
    send gifts from the catalogue, streakable ones in streaks; recent gifts in the session raise
    (herding) or lower (crowding out) everyone's gift rate.
 5. **Visibility.** An engagement index per session (hearts, comments, shares, gifts per
-   viewer and retention, each relative to the world's own expected rates, minus a penalty for
-   an unsteady heart flow) updates the visibility score, which sets the next step's
-   impressions: the feedback loop of claims C7, C11 and C13.
+   viewer and retention, each relative to the platform's norms; in some worlds hearts count
+   for less when they come in bursts) updates the visibility score, which sets the next
+   step's impressions: the feedback loop of claims C7, C11 and C13.
 
 Bots (bought hearts) join botted sessions, tap a lot and do nothing else. See
 ``docs/simulator.md`` for the equations.
@@ -44,6 +44,7 @@ from toolkit.worlds import World
 __all__ = [
     "NORMS",
     "engagement_index",
+    "heart_ratio",
     "Simulation",
     "simulate",
     "simulate_sessions",
@@ -206,7 +207,7 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
 
     visibility = np.zeros(s_count)
     recent_gifts = np.zeros(s_count)
-    heart_history = np.zeros((s_count, window))
+    heart_history = np.ones((s_count, window))  # transformed heart ratios; 1 = at the norm
     next_viewer = np.zeros(s_count, dtype=np.int64)
     # the viewers present (flat arrays over all sessions of the chunk)
     v = {k: np.zeros(0, dtype=t) for k, t in [
@@ -314,13 +315,11 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
         # 5. visibility from this step's engagement, relative to what the world expects
         audience_minutes = np.bincount(sess, minlength=s_count) * step_min
         heart_history = np.roll(heart_history, -1, axis=1)
-        heart_history[:, -1] = hearts_per_session
-        mean_h = heart_history.mean(axis=1)
-        unsteady = np.where(mean_h > 0, heart_history.std(axis=1) / np.maximum(mean_h, 1e-12), 0.0)
+        heart_history[:, -1] = heart_ratio(w, hearts_per_session, audience_minutes)
         comments_per_session = np.bincount(sess[said], minlength=s_count)
         shares_per_session = np.bincount(sess[shared], minlength=s_count)
         stayed = np.bincount(sess, minlength=s_count)  # present before this step and still here
-        index = engagement_index(w, mean_h, unsteady, comments_per_session, shares_per_session,
+        index = engagement_index(w, heart_history, comments_per_session, shares_per_session,
                                  gifts_per_session, stayed, present_before, audience_minutes)
         index = np.where(present_before > 0, index, 0.0)
         visibility = np.where(live, visibility + memory * (index - visibility), visibility)
@@ -328,9 +327,11 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
         if t % per_minute == per_minute - 1 or t == horizon - 1:
             rows = np.flatnonzero(live)
             n_bots = np.bincount(v["session"][v["bot"]], minlength=s_count)
+            first = t - t % per_minute  # the minute's first step
             platform.append((rows, np.full(len(rows), t // per_minute), visibility[rows],
                              minute_impressions[rows], minute_joins[rows], counts[rows],
-                             n_bots[rows], cta[rows, t], moment[rows, t]))
+                             n_bots[rows], cta[rows, first:t + 1].any(axis=1),
+                             moment[rows, first:t + 1].any(axis=1)))
             minute_impressions[:] = 0
             minute_joins[:] = 0
     return _tables(sessions, out, platform, audience)
@@ -341,26 +342,37 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
 NORMS = World()
 
 
+def heart_ratio(world: World, hearts: np.ndarray, audience_minutes: np.ndarray) -> np.ndarray:
+    """One step's hearts against the norm, ``((hearts + 1) / (expected + 1)) ** (1 / (1 + k))``.
+
+    ``k`` is ``world.steadiness_penalty``. With ``k = 0`` the ratio is linear, so only the
+    number of hearts in the window counts; with ``k > 0`` it is concave, so the same hearts
+    spread evenly over the window score higher than the same hearts in one burst (Jensen's
+    inequality): claim C15.
+    """
+    expected = NORMS.tap_sessions_per_minute * NORMS.taps_per_batch_mean * audience_minutes
+    return ((hearts + 1.0) / (expected + 1.0)) ** (1.0 / (1.0 + world.steadiness_penalty))
+
+
 def engagement_index(
-    world: World, hearts: np.ndarray, unsteady: np.ndarray, comments: np.ndarray,
-    shares: np.ndarray, gifts: np.ndarray, stayed: np.ndarray, present_before: np.ndarray,
+    world: World, heart_ratios: np.ndarray, comments: np.ndarray, shares: np.ndarray,
+    gifts: np.ndarray, stayed: np.ndarray, present_before: np.ndarray,
     audience_minutes: np.ndarray,
 ) -> np.ndarray:
     """The engagement index of one step, per session: the input of the visibility score.
 
-    Each signal compares what happened in the step with what the platform's :data:`NORMS`
-    expect of the same audience (``audience_minutes`` viewer-minutes): hearts (the mean per
-    step over the steadiness window, divided by ``1 + steadiness_penalty x unsteady``),
-    comments, shares, gift events, and retention (viewers still present out of
-    ``present_before``). Weighted by the world's weights; 0 for a typical LIVE.
+    Each signal compares what happened with what the platform's :data:`NORMS` expect of the
+    same audience (``audience_minutes`` viewer-minutes): hearts (the mean of the last
+    ``steadiness_minutes`` of :func:`heart_ratio`, sessions x steps, minus 1), comments,
+    shares, gift events, and retention (viewers still present out of ``present_before``).
+    Weighted by the world's weights; 0 for a LIVE that engages steadily at the norms.
     """
     step_minutes = world.step_seconds / 60.0
-    expected_hearts = NORMS.tap_sessions_per_minute * NORMS.taps_per_batch_mean
     expected_gifts = NORMS.gifter_share * NORMS.gifts_per_gifter_minute
     expected_retention = np.exp(-step_minutes / NORMS.stay_minutes_mean)
+    hearts = np.minimum(heart_ratios.mean(axis=1) - 1.0, SIGNAL_CAP)
     return (
-        world.heart_weight * _signal(hearts, expected_hearts * audience_minutes)
-        / (1.0 + world.steadiness_penalty * unsteady)
+        world.heart_weight * hearts
         + world.comment_weight * _signal(comments, NORMS.comments_per_minute * audience_minutes)
         + world.share_weight * _signal(shares, NORMS.shares_per_minute * audience_minutes)
         + world.gift_weight * _signal(gifts, expected_gifts * audience_minutes)

@@ -97,6 +97,10 @@ class World:
 
     Visibility (what only the platform knows)
     -----------------------------------------
+    Every signal is compared with the platform's *norms*: the rates of the default (baseline)
+    world, the same in every world, so that a LIVE that engages more than a typical one
+    gains visibility whatever world it is in.
+
     visibility_memory_minutes : float
         The score is an exponentially weighted average of the engagement index with this
         memory.
@@ -105,11 +109,12 @@ class World:
         to the world's own expected rates). ``heart_weight = 0`` makes hearts passive (C2);
         > 0 lets them feed visibility (C7, C13).
     steadiness_penalty : float
-        The hearts term of the index is divided by ``1 + penalty x CV``, where CV is the
-        coefficient of variation of the heart flow over the last ``steadiness_minutes``: > 0
-        means the same hearts count for less when they come in bursts (C15).
+        Concavity of the hearts signal: each step's hearts-to-norm ratio is raised to the
+        power ``1 / (1 + penalty)`` before it is averaged over the last
+        ``steadiness_minutes``. 0 means only the number of hearts counts; > 0 means the same
+        hearts count for less when they come in bursts (C15).
     steadiness_minutes : float
-        Window of that measure.
+        Window over which the hearts signal is averaged.
 
     Creators over days (C4, C8, C20, C21)
     -------------------------------------
