@@ -270,13 +270,18 @@ def histograms(
 def minute_panel(minutes: pl.DataFrame, title: str) -> alt.VConcatChart:
     """One LIVE minute by minute: viewers, hearts and gifts, with call-to-action minutes shaded.
 
-    ``minutes`` has ``minute``, ``viewers``, ``hearts``, ``gifts`` and ``cta`` (bool).
+    ``minutes`` has ``minute``, ``viewers``, ``hearts``, ``gifts``, ``cta`` and ``moment``
+    (bools: a call to action / a strong moment ran during the minute).
     """
     data = _floats(minutes).with_columns(minute_end=pl.col("minute") + 1)
     x = alt.X("minute:Q", title="minutes since the LIVE started",
               scale=alt.Scale(domain=[0, float(data["minute_end"].max() or 1)], nice=False))
-    shade = alt.Chart(data.filter(pl.col("cta"))).mark_rect(color=PALETTE[3], opacity=0.5).encode(
-        x=x, x2="minute_end:Q")
+    marked = data.unpivot(index=["minute", "minute_end"], on=["cta", "moment"],
+                          variable_name="what", value_name="on").filter(pl.col("on"))
+    shade = alt.Chart(marked).mark_rect(opacity=0.35).encode(
+        x=x, x2="minute_end:Q",
+        color=alt.Color("what:N", title=None, scale=alt.Scale(
+            domain=["cta", "moment"], range=[PALETTE[3], "#9aa5b1"]), legend=None))
     base = alt.Chart(data)
 
     def panel(column: str, y_title: str, colour: str, as_line: bool = False) -> alt.LayerChart:
@@ -294,7 +299,8 @@ def minute_panel(minutes: pl.DataFrame, title: str) -> alt.VConcatChart:
         panel("viewers", "viewers present", PALETTE[0], as_line=True),
         panel("hearts", "hearts per minute", PALETTE[1]),
         panel("gifts", "gifts per minute", PALETTE[2]),
-    ).properties(title=alt.Title(title, subtitle="yellow: a call to action is running"))
+    ).properties(title=alt.Title(
+        title, subtitle="yellow: a call to action ran in that minute; grey: a strong moment"))
 
 
 def gift_points(gifts: pl.DataFrame, title: str) -> alt.Chart:
@@ -313,7 +319,7 @@ def gift_points(gifts: pl.DataFrame, title: str) -> alt.Chart:
             y=alt.Y("coins:Q", title="coins in the gift event (log scale)",
                     scale=alt.Scale(type="log")),
             size=alt.Size("count:Q", title="gifts in the event",
-                          scale=alt.Scale(range=[30, 400])),
+                          scale=alt.Scale(range=[30, 400], domainMin=1)),
             color=alt.Color("sent:N", title=None, scale=alt.Scale(range=[PALETTE[4], PALETTE[1]])),
             tooltip=["name:N", "count:Q", "coins:Q", alt.Tooltip("minute:Q", format=".1f")],
         )
@@ -326,7 +332,7 @@ def lines(
     """One line per ``group`` of ``y`` against ``x``."""
     return (
         alt.Chart(_floats(frame), title=title)
-        .mark_line()
+        .mark_line(strokeWidth=2.5)
         .encode(
             x=alt.X(f"{x}:Q", title=x_title),
             y=alt.Y(f"{y}:Q", title=y_title),
