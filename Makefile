@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BUILD  := build
 
-.PHONY: run test setup lab lock wheels data bench clean
+.PHONY: run test setup lab lock wheels data bench classroom clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,11 @@ lab: setup
 SIMULATED_SEED := 20260301
 data: setup
 	$(BIN)/toolkit simulate --world baseline --sessions 2000 --seed $(SIMULATED_SEED) --out data/simulated/baseline
+
+# Student copies of the notebooks (solutions blanked, outputs cleared); a test checks they
+# are up to date with notebooks/.
+classroom: setup
+	$(BIN)/toolkit classroom --out classroom/notebooks
 
 # Speed and memory figures (see docs/performance.md); takes several minutes.
 bench: setup

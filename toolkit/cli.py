@@ -2,7 +2,8 @@
 
 Commands
 --------
-build     execute the notebooks and write HTML pages to a build folder
+build     execute the notebooks and build the explainer site
+classroom derive the student copies of the notebooks (solutions blanked)
 simulate  simulate LIVE sessions of a world and write them as parquet files
 cost      the cheapest way to buy N coins
 flow      follow N coins from the viewer's wallet to the creator's payout
@@ -118,6 +119,15 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _classroom(args: argparse.Namespace) -> int:
+    from toolkit.build import PROJECT
+    from toolkit.classroom import student_copies
+
+    written = student_copies(PROJECT / "notebooks", Path(args.out))
+    print(f"wrote {len(written)} student notebook(s) to {args.out}/")
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     from toolkit.build import build
 
@@ -166,7 +176,11 @@ def parser() -> argparse.ArgumentParser:
     simulate.add_argument("--out", required=True, help="folder for the parquet files")
     simulate.set_defaults(run=_simulate)
 
-    build = commands.add_parser("build", help="execute the notebooks, write HTML")
+    classroom = commands.add_parser("classroom", help="derive the student copies")
+    classroom.add_argument("--out", default="classroom/notebooks")
+    classroom.set_defaults(run=_classroom)
+
+    build = commands.add_parser("build", help="execute the notebooks, build the site")
     build.add_argument("--out", default="build", help="build folder (default: build)")
     build.add_argument("--in-place", action="store_true",
                        help="also save executed notebooks over notebooks/ (refresh outputs)")
