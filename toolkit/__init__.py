@@ -2,15 +2,24 @@
 
 Modules, one idea each (see ``docs/architecture.md``):
 
-- :mod:`toolkit.reference`  the reference tables in ``data/reference`` (typed, checked)
-- :mod:`toolkit.events`     the canonical events table, ``validate()`` and a CSV reader
-- :mod:`toolkit.coins`      the viewer's side: coin packages, cheapest purchase, gift prices
-- :mod:`toolkit.money`      the creator's side: Diamonds, dollars, cash-out, the money flow
-- :mod:`toolkit.rewards`    pay for regular videos (qualified views x RPM)
-- :mod:`toolkit.likes`      LIVE hearts vs likes on regular videos
-- :mod:`toolkit.charts`     Altair charts in one house style, rendered offline
-- :mod:`toolkit.build`      execute the notebooks into a build folder
-- :mod:`toolkit.cli`        the ``toolkit`` command
+- :mod:`toolkit.reference`    the reference tables in ``data/reference`` (typed, checked)
+- :mod:`toolkit.events`       the canonical events table, ``validate()`` and a CSV reader
+- :mod:`toolkit.coins`        the viewer's side: coin packages, cheapest purchase, gift prices
+- :mod:`toolkit.money`        the creator's side: Diamonds, dollars, cash-out, the money flow
+- :mod:`toolkit.rewards`      pay for regular videos (qualified views x RPM)
+- :mod:`toolkit.stats`        statistics over SciPy, estimates with intervals
+- :mod:`toolkit.likes`        LIVE hearts vs likes on regular videos
+- :mod:`toolkit.worlds`       the simulator's parameters and the named worlds
+- :mod:`toolkit.sessions`     drawing LIVE sessions (creators, hours, lengths)
+- :mod:`toolkit.simulate`     the seeded, vectorised LIVE simulator and its visibility loop
+- :mod:`toolkit.creators`     creators over days (followers, regular-video views)
+- :mod:`toolkit.features`     LIVE analytics per session and per minute (lazy)
+- :mod:`toolkit.datasets`     simulated datasets on disk; the bundled one
+- :mod:`toolkit.experiments`  compare worlds, same-seed replays, paired effects
+- :mod:`toolkit.charts`       Altair charts in one house style, rendered offline
+- :mod:`toolkit.build`        execute the notebooks; :mod:`toolkit.site` the explainer site
+- :mod:`toolkit.check`        exercise checks; :mod:`toolkit.classroom` student copies
+- :mod:`toolkit.cli`          the ``toolkit`` command
 
 Import the modules you need: ``from toolkit import money``.
 """
