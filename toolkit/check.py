@@ -35,6 +35,11 @@ def _pair(answer: object, what: str) -> tuple[object, object] | None:
     return None
 
 
+def _shares(answer: object) -> list[object]:
+    """A share given as a fraction (0.47) or as a percentage (47): both readings."""
+    return [answer, answer / 100] if isinstance(answer, (int, float)) else [answer]
+
+
 def _close(value: object, expected: float, tolerance: float) -> bool:
     try:
         return math.isclose(float(value), expected, abs_tol=tolerance)  # type: ignore[arg-type]
@@ -139,10 +144,10 @@ def exercise_2_1(answer: object) -> bool:
 
     share = float(money_flow(9_450, rates("web_coins")).creator_share)
     in_app = float(money_flow(9_450, rates()).creator_share)
-    for value in (answer, (answer / 100) if isinstance(answer, (int, float)) else None):
-        if value is not None and _close(value, share, 0.001):
+    for value in _shares(answer):
+        if _close(value, share, 0.001):
             return _say(True, f"Right: {share:.1%} of what the viewer paid.")
-        if value is not None and _close(value, in_app, 0.001):
+        if _close(value, in_app, 0.001):
             return _say(False, "That is the in-app share: use the rate set 'web_coins'.")
     return _say(False, "Not yet. Follow 9,450 coins with money.money_flow and the rate set "
                 "'web_coins'; the share is creator_usd / viewer_paid_usd.")
@@ -186,8 +191,7 @@ def exercise_3_3(answer: object) -> bool:
 
     share = bundled()["events"].filter(pl.col("kind") == "gift").select(
         (pl.col("count") > 1).mean()).collect().item()
-    for value in (answer, (answer / 100) if isinstance(answer, (int, float)) else None):
-        if value is not None and _close(value, share, 0.001):
-            return _say(True, f"Right: {share:.1%} of gift events are streaks.")
+    if any(_close(value, share, 0.001) for value in _shares(answer)):
+        return _say(True, f"Right: {share:.1%} of gift events are streaks.")
     return _say(False, "Not yet. Among rows of kind 'gift', take the mean of (count > 1): "
                 "a streak is one event with a count above 1.")
