@@ -9,9 +9,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BUILD  := build
 
-.PHONY: run test setup lab lock wheels data bench classroom clean
+.PHONY: run test setup lab lab-students lock wheels data bench classroom clean
 
-setup: $(STAMP)
+# A .venv copied from another folder (a USB stick, say) points at the old paths: start over.
+setup:
+	@$(BIN)/python -I -c "import toolkit, pathlib, sys; sys.exit(pathlib.Path(toolkit.__file__).resolve().parents[1] != pathlib.Path('$(CURDIR)').resolve())" 2>/dev/null || { [ ! -d $(VENV) ] || echo "rebuilding $(VENV) (it belongs to another folder)"; rm -rf $(VENV); }
+	@$(MAKE) --no-print-directory $(STAMP)
 
 # Re-install only when the lock file or the package metadata change.
 $(STAMP): requirements.lock pyproject.toml
@@ -29,8 +32,14 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest
 
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
+
+# The same for students: the copies with the solutions blanked.
+lab-students: setup
+	$(BIN)/jupyter lab $(ROOT_FLAG) classroom/notebooks/
 
 # Regenerate the bundled simulated dataset (see data/simulated/README.md); tests check that
 # this command reproduces the committed files exactly.

@@ -18,6 +18,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -39,16 +40,23 @@ def _cost(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dollars(amount: Decimal) -> str:
+    """Cents as cents ($9.60); finer amounts in full ($2.625), never rounded away."""
+    cents = amount.quantize(Decimal("0.01"))
+    return f"{cents}" if cents == amount else f"{amount.normalize()}"
+
+
 def _flow(args: argparse.Namespace) -> int:
     from toolkit.money import money_flow, rates
 
     flow = money_flow(args.coins, rates(args.rates))
     print(f"rates: {flow.rates.name}")
-    print(f"viewer pays          ${flow.viewer_paid_usd:>12} for {flow.coins} coins")
+    print(f"viewer pays          ${_dollars(flow.viewer_paid_usd):>12} for {flow.coins} coins "
+          f"(the cheapest packages for at least {flow.coins_wanted})")
     print(f"creator is credited   {flow.diamonds:>12} Diamonds")
-    print(f"creator is paid      ${flow.creator_usd.normalize():>12} "
+    print(f"creator is paid      ${_dollars(flow.creator_usd):>12} "
           f"({float(flow.creator_share):.1%} of what the viewer paid)")
-    print(f"platform and stores  ${flow.platform_usd.normalize():>12}")
+    print(f"platform and stores  ${_dollars(flow.platform_usd):>12}")
     return 0
 
 

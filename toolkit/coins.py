@@ -182,7 +182,7 @@ def cheapest_purchase(coins: int, channel: str = "in_app") -> Purchase:
         coins_wanted=coins,
         packs=packs_bought,
         coins_bought=sum(size * n for size, n in packs_bought),
-        price_usd=Decimal(cents) / 100,
+        price_usd=(Decimal(cents) / 100).quantize(Decimal("0.01")),
     )
 
 
