@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,9 @@ def test_simulate_creators_over_days(tmp_path: Path) -> None:
     assert main(["simulate", "--creators", "10", "--days", "3", "--seed", "3",
                  "--out", str(tmp_path)]) == 0
     assert (tmp_path / "videos.parquet").is_file() and (tmp_path / "creators.parquet").is_file()
+    recorded = json.loads((tmp_path / "world.json").read_text())
+    assert (recorded["n_creators"], recorded["n_days"], recorded["seed"]) == (10, 3, 3)
+    assert recorded["command"] == "toolkit simulate --world baseline --creators 10 --days 3 --seed 3"
 
 
 def test_simulate_refuses_an_unknown_world(capsys) -> None:

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from toolkit.build import notebook_paths
 from toolkit.site import DOC_PAGES, SiteError, build_site, check_site
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_notebook_and_page_is_there(site: Path) -> None:
     index = (site / "index.html").read_text()
-    for notebook in sorted((PROJECT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+    for notebook in notebook_paths():
         assert (site / "notebooks" / f"{notebook.stem}.html").is_file()
         assert f"notebooks/{notebook.stem}.html" in index
     for stem, _ in DOC_PAGES:

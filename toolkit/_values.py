@@ -8,6 +8,7 @@ once, half up, to the micro-dollar, at the end of a calculation: never summed as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral
@@ -90,3 +91,32 @@ def usd(micro: int) -> Decimal:
 def usd_column(micro: pl.Expr) -> pl.Expr:
     """Integer micro-dollars to an exact ``pl.Decimal`` column of US dollars."""
     return micro.cast(USD_DTYPE) / MICROS_PER_USD
+
+
+def count_input(value: object, field: str) -> int | Column:
+    """Check a count given as one value, a series or an expression; return it.
+
+    An int is checked by :func:`check_count` and a series by :func:`check_count_series`; an
+    expression is checked when it is evaluated, by the frame's own types.
+    """
+    if isinstance(value, pl.Series):
+        check_count_series(value, field)
+        return value
+    if isinstance(value, pl.Expr):
+        return value
+    return check_count(value, field)
+
+
+def dollars(count: object, field: str, micros_of: Callable[[object], object]) -> object:
+    """Dollars from a count through an exact integer formula giving micro-dollars.
+
+    ``micros_of`` must use only integer arithmetic (``*``, ``+``, ``//``), so that the same
+    formula serves an ``int`` (giving a ``Decimal``), a series and an expression (giving
+    ``pl.Decimal`` columns).
+    """
+    checked = count_input(count, field)
+    if isinstance(checked, pl.Series):
+        return pl.select(usd_column(micros_of(pl.lit(checked)))).to_series().rename("usd")
+    if isinstance(checked, pl.Expr):
+        return usd_column(micros_of(checked))
+    return usd(micros_of(checked))

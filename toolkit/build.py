@@ -58,7 +58,7 @@ def build(out: Path, in_place: bool = False, only: str | None = None) -> list[Pa
     list of Path
         The site's pages.
     """
-    from toolkit.site import build_site
+    from toolkit.site import build_site  # site imports this module: import it when needed
 
     target = out / "notebooks"
     target.mkdir(parents=True, exist_ok=True)

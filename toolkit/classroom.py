@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 from toolkit import check
+from toolkit.build import notebook_paths
 
 __all__ = ["student_notebook", "student_copies"]
 
@@ -48,7 +49,7 @@ def student_copies(source: Path, out: Path) -> list[Path]:
     """Write the student copy of every ``NN-*.ipynb`` of ``source`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in sorted(source.glob("[0-9][0-9]-*.ipynb")):
+    for path in notebook_paths(source):
         notebook = nbformat.read(path, as_version=4)
         target = out / path.name
         nbformat.write(student_notebook(notebook, int(path.name[:2])), target)

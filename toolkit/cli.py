@@ -14,14 +14,12 @@ validate  check a CSV file of events against the canonical schema
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from toolkit import __version__, reference
@@ -101,28 +99,17 @@ def _progress(label: str) -> Callable[[int, int], None]:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from toolkit.datasets import write_simulation
+    from toolkit.datasets import write_creator_simulation, write_simulation
     from toolkit.worlds import world
 
     chosen = world(args.world)
     out = Path(args.out)
     if args.creators:
-        from toolkit.creators import simulate_creators
-
-        result = simulate_creators(chosen, args.creators, args.days,
-                                   np.random.default_rng(args.seed), _progress("days"))
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("events", "platform", "sessions", "viewers"):
-            getattr(result.live, name).write_parquet(out / f"{name}.parquet")
-        result.creators.write_parquet(out / "creators.parquet")
-        result.videos.write_parquet(out / "videos.parquet")
-        (out / "world.json").write_text(json.dumps(
-            {"world": chosen.as_dict(), "creators": args.creators, "days": args.days,
-             "seed": args.seed}, indent=2) + "\n")
-        events = result.live.events.height
+        paths = write_creator_simulation(out, chosen, args.creators, args.days, args.seed,
+                                         _progress("days"))
     else:
         paths = write_simulation(out, chosen, args.sessions, args.seed, _progress("sessions"))
-        events = pl.scan_parquet(paths["events"]).select(pl.len()).collect().item()
+    events = pl.scan_parquet(paths["events"]).select(pl.len()).collect().item()
     print(f"wrote {events:,} events of world {chosen.name!r} to {out}/")
     return 0
 

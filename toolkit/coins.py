@@ -27,12 +27,9 @@ import polars as pl
 from toolkit import reference
 from toolkit._values import (
     Column,
+    dollars,
     check_count,
     check_count_series,
-    is_column,
-    round_half_up,
-    usd,
-    usd_column,
 )
 
 __all__ = [
@@ -228,12 +225,9 @@ def coin_value_usd(coins: int | Column, channel: str = "in_app") -> Decimal | Co
     """
     unit = best_unit_price(channel)  # dollars per coin, exact
     numerator, denominator = unit.numerator * 1_000_000, unit.denominator
-    if isinstance(coins, pl.Series):
-        check_count_series(coins, "coins")
-        return pl.select(coin_value_usd(pl.lit(coins), channel)).to_series().rename("usd")
-    if is_column(coins):
-        return usd_column((coins * (2 * numerator) + denominator) // (2 * denominator))
-    return usd(round_half_up(check_count(coins, "coins") * numerator, denominator))
+    # coins x unit price, rounded half up to the micro-dollar, in integers only
+    return dollars(coins, "coins",
+                   lambda c: (c * (2 * numerator) + denominator) // (2 * denominator))
 
 
 @cache

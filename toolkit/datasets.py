@@ -23,7 +23,7 @@ from toolkit.sessions import draw_sessions
 from toolkit.simulate import simulate_in_chunks
 from toolkit.worlds import World
 
-__all__ = ["TABLES", "write_simulation", "load_simulation", "bundled"]
+__all__ = ["TABLES", "write_simulation", "write_creator_simulation", "load_simulation", "bundled"]
 
 COMPRESSION_LEVEL = 15  # zstd: small files for the repository, still quick to read
 
@@ -62,19 +62,52 @@ def write_simulation(
         files = sorted(parts.glob(f"{name}-*.parquet"))
         pl.scan_parquet(files).sink_parquet(paths[name], compression="zstd",
                                             compression_level=COMPRESSION_LEVEL)
-    paths["sessions"] = out / "sessions.parquet"
-    sessions.write_parquet(paths["sessions"], compression="zstd",
-                           compression_level=COMPRESSION_LEVEL)
+    paths["sessions"] = _write(sessions, out / "sessions.parquet")
     shutil.rmtree(parts)
-    paths["world"] = out / "world.json"
-    paths["world"].write_text(json.dumps({
+    paths["world"] = _write_world(out, world, seed, n_sessions=n,
+                                  command=f"--sessions {n} --seed {seed}")
+    return paths
+
+
+def write_creator_simulation(
+    out: str | Path, world: World, n_creators: int, n_days: int, seed: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Path]:
+    """Simulate creators over days (:func:`toolkit.creators.simulate_creators`) and write them.
+
+    Writes the four tables of :data:`TABLES`, plus ``creators.parquet`` and ``videos.parquet``
+    and ``world.json``. The whole run is held in memory (creators over days are small).
+    """
+    from toolkit.creators import simulate_creators
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    run = simulate_creators(world, n_creators, n_days,
+                            np.random.default_rng(check_count(seed, "seed")), progress)
+    paths = {name: _write(getattr(run.live, name), out / f"{name}.parquet") for name in TABLES}
+    paths["creators"] = _write(run.creators, out / "creators.parquet")
+    paths["videos"] = _write(run.videos, out / "videos.parquet")
+    paths["world"] = _write_world(out, world, seed, n_creators=n_creators, n_days=n_days,
+                                  command=f"--creators {n_creators} --days {n_days} --seed {seed}")
+    return paths
+
+
+def _write(frame: pl.DataFrame, path: Path) -> Path:
+    frame.write_parquet(path, compression="zstd", compression_level=COMPRESSION_LEVEL)
+    return path
+
+
+def _write_world(out: Path, world: World, seed: int, command: str, **sizes: int) -> Path:
+    """``world.json``: every parameter, the sizes, the seed, the command and the versions."""
+    path = out / "world.json"
+    path.write_text(json.dumps({
         "world": world.as_dict(),
-        "n_sessions": n,
+        **sizes,
         "seed": seed,
-        "command": f"toolkit simulate --world {world.name} --sessions {n} --seed {seed}",
+        "command": f"toolkit simulate --world {world.name} {command}",
         "versions": {"toolkit": __version__, "polars": pl.__version__, "numpy": np.__version__},
     }, indent=2) + "\n")
-    return paths
+    return path
 
 
 def load_simulation(folder: str | Path) -> dict[str, pl.LazyFrame]:

@@ -71,11 +71,10 @@ def empty_events() -> pl.DataFrame:
     return pl.DataFrame(schema=EVENTS_SCHEMA)
 
 
-def _rule(frame: pl.DataFrame, mask: pl.Expr, column: str, problem: str) -> pl.DataFrame:
-    """Rows where ``mask`` holds, as violations of ``column``."""
+def _rule(frame: pl.LazyFrame, mask: pl.Expr, column: str, problem: str) -> pl.LazyFrame:
+    """Rows where ``mask`` holds, as violations of ``column`` (``frame`` has a ``row`` index)."""
     return (
-        frame.with_row_index("row")
-        .filter(mask.fill_null(False))
+        frame.filter(mask.fill_null(False))
         .select(
             pl.col("row").cast(pl.Int64),
             pl.lit(column).alias("column"),
@@ -142,8 +141,9 @@ def validate(events: pl.DataFrame, catalogue: pl.DataFrame | None = None) -> pl.
         (pl.col("ts") < pl.col("ts").shift(1).over("session_id"), "ts",
          "earlier than the previous event of the same session (out of order)"),
     ]
-    found = [_rule(priced, mask, column, problem) for mask, column, problem in rules]
-    return pl.concat(found).sort("row", "column", nulls_last=False)
+    indexed = priced.with_row_index("row").lazy()  # indexed once, shared by every rule
+    violations = [_rule(indexed, mask, column, problem) for mask, column, problem in rules]
+    return pl.concat(violations).sort("row", "column", nulls_last=False).collect()
 
 
 @dataclass(frozen=True)

@@ -135,10 +135,9 @@ def live_minutes(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyF
         events.with_columns(minute=minute)
         .group_by("session_id", "minute")
         .agg(
-            viewers=pl.col("count").filter(_kind("viewers")).first().cast(pl.Int64),
-            joins=_kind("join").sum().cast(pl.Int64),
+            pl.col("count").filter(_kind("viewers")).first().cast(pl.Int64).alias("viewers"),
+            _kind("join").sum().cast(pl.Int64).alias("joins"),
             *_counts(),
         )
-        .select("session_id", "minute", "viewers", "joins", *(c.meta.output_name() for c in _counts()))
         .sort("session_id", "minute")
     )

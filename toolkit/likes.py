@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from toolkit._values import Column, check_count, check_count_series, is_column
+from toolkit._values import Column, check_count, count_input
 from toolkit.stats import rank_correlation
 
 __all__ = [
@@ -111,14 +111,8 @@ def profile_like_total(
     rules : LikeRules
         On the platform (the default) hearts are not added (C1).
     """
-    if isinstance(video_likes, pl.Series):
-        check_count_series(video_likes, "video_likes")
-    elif not is_column(video_likes):
-        check_count(video_likes, "video_likes")
-    if isinstance(live_hearts, pl.Series):
-        check_count_series(live_hearts, "live_hearts")
-    elif not is_column(live_hearts):
-        check_count(live_hearts, "live_hearts")
+    video_likes = count_input(video_likes, "video_likes")
+    live_hearts = count_input(live_hearts, "live_hearts")
     return video_likes + live_hearts if rules.hearts_on_profile else video_likes
 
 

@@ -29,13 +29,12 @@ import polars as pl
 from toolkit import reference
 from toolkit._values import (
     Column,
+    count_input,
+    dollars,
     check_count,
-    check_count_series,
-    is_column,
     micros,
     to_decimal,
     usd,
-    usd_column,
 )
 from toolkit.coins import cheapest_purchase, coin_value_usd
 
@@ -184,22 +183,13 @@ def diamonds_from_coins(coins: int | Column, rates: Rates) -> int | Column:
     int, or an integer column
     """
     num, den = rates.diamonds_per_coin.numerator, rates.diamonds_per_coin.denominator
-    if isinstance(coins, pl.Series):
-        check_count_series(coins, "coins")
-    if is_column(coins):
-        return (coins * num) // den
-    return check_count(coins, "coins") * num // den
+    return count_input(coins, "coins") * num // den
 
 
 def usd_from_diamonds(diamonds: int | Column, rates: Rates) -> Decimal | Column:
     """US dollars a creator is paid for ``diamonds`` Diamonds (exact)."""
     per_diamond = micros(rates.usd_per_diamond)
-    if isinstance(diamonds, pl.Series):
-        check_count_series(diamonds, "diamonds")
-        return pl.select(usd_column(pl.lit(diamonds) * per_diamond)).to_series().rename("usd")
-    if is_column(diamonds):
-        return usd_column(diamonds * per_diamond)
-    return usd(check_count(diamonds, "diamonds") * per_diamond)
+    return dollars(diamonds, "diamonds", lambda d: d * per_diamond)
 
 
 def creator_usd_from_coins(coins: int | Column, rates: Rates) -> Decimal | Column:

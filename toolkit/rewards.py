@@ -18,12 +18,9 @@ import polars as pl
 from toolkit import reference
 from toolkit._values import (
     Column,
+    dollars,
     check_count,
-    check_count_series,
     micros,
-    round_half_up,
-    usd,
-    usd_column,
 )
 
 __all__ = ["PROGRAMS", "program_terms", "creator_rewards_usd", "rewards_eligible"]
@@ -68,14 +65,9 @@ def creator_rewards_usd(
     if rpm < 0:
         raise ValueError(f"rpm_usd must not be negative, got {rpm_usd!r}")
     per_thousand = micros(rpm, "rpm_usd")
-    if isinstance(qualified_views, pl.Series):
-        check_count_series(qualified_views, "qualified_views")
-        column = creator_rewards_usd(pl.lit(qualified_views), rpm)
-        return pl.select(column).to_series().rename("usd")
-    if isinstance(qualified_views, pl.Expr):
-        return usd_column((qualified_views * (2 * per_thousand) + 1000) // 2000)
-    views = check_count(qualified_views, "qualified_views")
-    return usd(round_half_up(views * per_thousand, 1000))
+    # views x RPM / 1000, rounded half up to the micro-dollar, in integers only
+    return dollars(qualified_views, "qualified_views",
+                   lambda v: (v * (2 * per_thousand) + 1000) // 2000)
 
 
 def rewards_eligible(

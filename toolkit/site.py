@@ -25,6 +25,7 @@ import mistune
 import nbformat
 from nbconvert import HTMLExporter
 
+from toolkit.build import notebook_paths
 from toolkit.charts import VEGALITE_MIME_TYPE
 
 __all__ = ["SiteError", "DOC_PAGES", "build_site", "check_site"]
@@ -124,7 +125,8 @@ def _notebook_body(notebook: nbformat.NotebookNode) -> str:
     return body
 
 
-def _title(notebook: nbformat.NotebookNode, fallback: str) -> str | None:
+def _title(notebook: nbformat.NotebookNode) -> str | None:
+    """The first ``# `` heading of the notebook's markdown cells, if any."""
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -173,11 +175,11 @@ def build_site(notebooks: Path, out: Path, docs: Path | None = None) -> list[Pat
         vl_convert.javascript_bundle(vl_version=version), encoding="utf-8")
 
     problems: list[str] = []
-    sources = sorted(notebooks.glob("[0-9][0-9]-*.ipynb"))
+    sources = notebook_paths(notebooks)
     loaded = [(p, nbformat.read(p, as_version=4)) for p in sources]
     book = []
     for path, notebook in loaded:
-        title = _title(notebook, path.stem)
+        title = _title(notebook)
         if title is None:
             problems.append(f"{path.name}: no '# ' title in a markdown cell")
             title = path.stem
@@ -185,7 +187,7 @@ def build_site(notebooks: Path, out: Path, docs: Path | None = None) -> list[Pat
     menu = [_Page(f"{stem}.html", name) for stem, name in DOC_PAGES]
     names = {p.stem for p in sources}
     written = []
-    for i, (path, notebook, page) in enumerate(book):
+    for i, (_, notebook, page) in enumerate(book):
         pager = ['<nav class="pager">']
         pager.append(f'<a href="../{book[i - 1][2].path}">← {html.escape(book[i - 1][2].title)}</a>'
                      if i else "<span></span>")
