@@ -44,8 +44,10 @@ lab-students: setup
 # Regenerate the bundled simulated dataset (see data/simulated/README.md); tests check that
 # this command reproduces the committed files exactly.
 SIMULATED_SEED := 20260301
+CREATORS_SEED  := 20260302
 data: setup
 	$(BIN)/toolkit simulate --world baseline --sessions 2000 --seed $(SIMULATED_SEED) --out data/simulated/baseline
+	$(BIN)/toolkit simulate --world baseline --creators 40 --days 21 --seed $(CREATORS_SEED) --out data/simulated/creators
 
 # Student copies of the notebooks (solutions blanked, outputs cleared); a test checks they
 # are up to date with notebooks/.

@@ -47,6 +47,18 @@ def test_bundled_dataset_is_what_its_command_makes(tmp_path: Path) -> None:
         assert fresh[name].collect().equals(shipped[name].collect()), f"{name}: run `make data`"
 
 
+def test_bundled_creators_dataset_is_what_its_command_makes(tmp_path: Path) -> None:
+    folder = PROJECT / "data" / "simulated" / "creators"
+    recorded = json.loads((folder / "world.json").read_text())
+    assert recorded["world"] == worlds.world().as_dict(), "world changed: run `make data`"
+    assert main(["simulate", "--world", "baseline", "--creators", str(recorded["n_creators"]),
+                 "--days", str(recorded["n_days"]), "--seed", str(recorded["seed"]),
+                 "--out", str(tmp_path)]) == 0
+    for table in folder.glob("*.parquet"):
+        fresh = pl.read_parquet(tmp_path / table.name)
+        assert fresh.equals(pl.read_parquet(table)), f"{table.name}: run `make data`"
+
+
 def test_bundled_dataset_is_small_and_documented() -> None:
     size = sum(p.stat().st_size for p in BUNDLED.iterdir())
     assert size < 25 * 2**20

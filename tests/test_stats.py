@@ -32,3 +32,38 @@ def test_rank_correlation_refuses_bad_shapes() -> None:
         stats.rank_correlation(np.ones(5), np.ones(4), np.random.default_rng(0))
     with pytest.raises(ValueError, match=">= 3"):
         stats.rank_correlation(np.ones(2), np.ones(2), np.random.default_rng(0))
+
+
+def test_mean_interval_brackets_the_mean_and_tests_zero() -> None:
+    rng = np.random.default_rng(10)
+    values = rng.normal(0.5, 1.0, 200)
+    result = stats.mean_interval(values, np.random.default_rng(11))
+    assert result["low"] < values.mean() < result["high"]
+    assert result["p_value"] == pytest.approx(scipy_stats.ttest_1samp(values, 0).pvalue)
+    assert result["p_value"] < 0.001
+
+
+def test_difference_in_means_uses_a_permutation_p_value() -> None:
+    rng = np.random.default_rng(12)
+    same = stats.difference_in_means(rng.normal(size=100), rng.normal(size=100), rng)
+    assert same["low"] < 0 < same["high"] and same["p_value"] > 0.05
+    shifted = stats.difference_in_means(rng.normal(1, 1, 100), rng.normal(size=100), rng)
+    assert shifted["p_value"] < 0.01 and shifted["low"] > 0
+
+
+def test_adjusted_p_values_match_scipy_and_keep_missing_ones() -> None:
+    raw = [0.01, None, 0.04, 0.03, float("nan"), 0.5]
+    adjusted = stats.adjust_p_values(raw)
+    expected = scipy_stats.false_discovery_control([0.01, 0.04, 0.03, 0.5])
+    assert adjusted[1] is None and np.isnan(adjusted[4])
+    np.testing.assert_allclose([adjusted[i] for i in (0, 2, 3, 5)], expected)
+    assert all(a >= r for a, r in zip([adjusted[i] for i in (0, 2, 3, 5)],
+                                      [0.01, 0.04, 0.03, 0.5], strict=True))
+
+
+def test_proportion_interval_is_wilson() -> None:
+    result = stats.proportion_interval(10, 200)
+    assert result["estimate"] == 0.05
+    assert result["low"] < 0.05 < result["high"]
+    with pytest.raises(ValueError):
+        stats.proportion_interval(3, 2)

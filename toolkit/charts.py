@@ -256,7 +256,8 @@ def histograms(
         .mark_bar()
         .encode(
             x=alt.X(f"{value}:Q", bin=alt.Bin(step=step), title=x_title,
-                    axis=alt.Axis(format=".2f", values=ticks)),
+                    axis=alt.Axis(format=".2f",
+                                  values=alt.Undefined if ticks is None else ticks)),
             y=alt.Y("count():Q", title=y_title),
             color=alt.Color(f"{group}:N", legend=None),
         )
@@ -344,10 +345,12 @@ def lines(
     )
 
 
-def effects(frame: pl.DataFrame, label: str, title: str, x_title: str) -> alt.LayerChart:
+def effects(frame: pl.DataFrame, label: str, title: str, x_title: str,
+            reference: float = 0.0) -> alt.LayerChart:
     """Estimates with intervals: a dot at ``effect`` and a bar from ``low`` to ``high``.
 
-    A dashed rule marks 0 (no effect).
+    A dashed rule marks ``reference`` (0, no effect, by default; 0.05 for false-positive
+    rates, say).
     """
     data = _floats(frame)
     base = alt.Chart(data).encode(y=alt.Y(f"{label}:N", title=None, sort=None,
@@ -359,5 +362,42 @@ def effects(frame: pl.DataFrame, label: str, title: str, x_title: str) -> alt.La
         tooltip=[f"{label}:N", alt.Tooltip("effect:Q", format=".3g"),
                  alt.Tooltip("low:Q", format=".3g"), alt.Tooltip("high:Q", format=".3g")],
     )
-    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+    zero = alt.Chart(pl.DataFrame({"x": [float(reference)]})).mark_rule(
+        strokeDash=[4, 4]).encode(x="x:Q")
     return (zero + bars + dots).properties(title=title, width=WIDTH)
+
+
+def bands(
+    frame: pl.DataFrame, x: str, y: str, group: str, title: str, x_title: str, y_title: str,
+    log_x: bool = False,
+) -> alt.LayerChart:
+    """Lines of ``y`` against ``x`` per ``group``, with a shaded ``low``-``high`` band each."""
+    scale = alt.Scale(type="log") if log_x else alt.Undefined
+    base = alt.Chart(_floats(frame)).encode(
+        x=alt.X(f"{x}:Q", title=x_title, scale=scale),
+        color=alt.Color(f"{group}:N", title=None, legend=alt.Legend(orient="top", labelLimit=0)),
+    )
+    band = base.mark_area(opacity=0.18).encode(y=alt.Y("low:Q", title=y_title), y2="high:Q")
+    line = base.mark_line(strokeWidth=2.5, point=True).encode(
+        y=f"{y}:Q", tooltip=[f"{group}:N", f"{x}:Q", alt.Tooltip(f"{y}:Q", format=".3g"),
+                             alt.Tooltip("low:Q", format=".3g"),
+                             alt.Tooltip("high:Q", format=".3g")])
+    return (band + line).properties(title=title, width=WIDTH)
+
+
+def scatter(
+    frame: pl.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str,
+    group: str | None = None, log: bool = False,
+) -> alt.Chart:
+    """One dot per row of ``y`` against ``x`` (log scales with ``log=True``)."""
+    scale = alt.Scale(type="symlog") if log else alt.Undefined
+    encoding = {
+        "x": alt.X(f"{x}:Q", title=x_title, scale=scale),
+        "y": alt.Y(f"{y}:Q", title=y_title, scale=scale),
+        "tooltip": [alt.Tooltip(f"{x}:Q", format=",.0f"), alt.Tooltip(f"{y}:Q", format=",.0f")],
+    }
+    if group is not None:
+        encoding["color"] = alt.Color(f"{group}:N", title=None,
+                                      legend=alt.Legend(orient="top", labelLimit=0))
+    return (alt.Chart(_floats(frame), title=title)
+            .mark_circle(size=22, opacity=0.5, color=PALETTE[0]).encode(**encoding))

@@ -9,6 +9,9 @@ cost      the cheapest way to buy N coins
 flow      follow N coins from the viewer's wallet to the creator's payout
 gifts     list or search the gift catalogue
 validate  check a CSV file of events against the canonical schema
+claims    test every claim on a dataset folder and print the verdicts
+calibrate measure the claim tests' false-positive rates and power by simulation
+claims-page  regenerate docs/claims.md (verdicts per world) from the registry
 """
 
 from __future__ import annotations
@@ -130,6 +133,78 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _claims(args: argparse.Namespace) -> int:
+    import json
+
+    import numpy as np
+
+    from toolkit.claims import run_claims
+    from toolkit.evidence import ClaimData
+
+    data = ClaimData.from_folder(args.data)
+    ids = args.claims.split(",") if args.claims else None
+    table = run_claims(data, np.random.default_rng(args.seed), ids)
+    if args.json:
+        rows = [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+                for row in table.iter_rows(named=True)]
+        print(json.dumps({"data": str(args.data), "source": data.source, "seed": args.seed,
+                          "claims": rows}, indent=2))
+        return 0
+    print(f"{data.name} ({data.source}); verdicts at 5 % after Benjamini-Hochberg; seed "
+          f"{args.seed}\n")
+    for row in table.iter_rows(named=True):
+        if row["verdict"] == "skipped":
+            print(f"{row['claim']:>4}  skipped        {row['note']}")
+            continue
+        interval = f"[{row['low']:.3g}, {row['high']:.3g}]"
+        p = "" if row["p_adjusted"] is None else f"  p_adj {row['p_adjusted']:.2g}"
+        print(f"{row['claim']:>4}  {row['verdict']:<14} {row['estimate']:.3g} {interval}{p}  "
+              f"n {row['n']:,}  calibration: {row['calibration']}")
+        print(f"      {row['measure']}: {row['note']}")
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from toolkit import calibration
+
+    started = time.perf_counter()
+    ids = args.claims.split(",") if args.claims else calibration.CALIBRATED
+    table = calibration.calibrate(ids, args.datasets, args.sessions, args.seed, args.workers,
+                                  progress=_progress("calibration datasets"))
+    out = Path(args.out)
+    if not args.claims:  # keep what is done before the (long) power runs start
+        calibration.write_tables(out, table, None, "toolkit calibrate (calibration only)",
+                                 time.perf_counter() - started)
+    powers = None if args.no_power else calibration.power(
+        ids, datasets=args.power_datasets, seed=args.seed + 1, workers=args.workers,
+        progress=_progress("power datasets"))
+    if args.claims:  # keep the stored rows of the claims not rerun
+        for name, new in (("calibration", table), ("power", powers)):
+            old = out / f"{name}.csv"
+            if new is not None and old.is_file():
+                kept = pl.read_csv(old).filter(~pl.col("claim").is_in(ids))
+                merged = pl.concat([kept, new], how="diagonal_relaxed")
+                if name == "calibration":
+                    table = merged
+                else:
+                    powers = merged
+    command = "toolkit calibrate " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else \
+        "toolkit calibrate"
+    calibration.write_tables(out, table, powers, command, time.perf_counter() - started)
+    with pl.Config(tbl_rows=40, tbl_width_chars=120):
+        print(table.select("claim", "world", "datasets", "rate", "low", "high", "status"))
+    return 0
+
+
+def _claims_page(args: argparse.Namespace) -> int:
+    from toolkit.claims_page import write_claims_page
+
+    verdicts = write_claims_page(args.docs, args.store, args.seed)
+    print(f"wrote {args.docs}/claims.md and {args.store}/verdicts_by_world.csv "
+          f"({len(verdicts)} verdicts)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``toolkit`` command."""
     main_parser = argparse.ArgumentParser(
@@ -170,6 +245,31 @@ def parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, required=True)
     simulate.add_argument("--out", required=True, help="folder for the parquet files")
     simulate.set_defaults(run=_simulate)
+
+    claims = commands.add_parser("claims", help="test every claim on a dataset folder")
+    claims.add_argument("--data", required=True, type=Path,
+                        help="folder with events.parquet (and sessions, platform, ...)")
+    claims.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    claims.add_argument("--claims", help="only these ids, comma-separated (C13,C7)")
+    claims.add_argument("--seed", type=int, default=2026, help="seed of the bootstrap draws")
+    claims.set_defaults(run=_claims)
+
+    calibrate = commands.add_parser("calibrate", help="false positives and power of the tests")
+    calibrate.add_argument("--out", default="data/calibration", type=Path)
+    calibrate.add_argument("--datasets", type=int, default=200, help="per false world")
+    calibrate.add_argument("--sessions", type=int, default=100, help="per dataset")
+    calibrate.add_argument("--power-datasets", type=int, default=40, help="per size")
+    calibrate.add_argument("--no-power", action="store_true")
+    calibrate.add_argument("--claims", help="only these ids (others keep their stored rows)")
+    calibrate.add_argument("--seed", type=int, default=2026)
+    calibrate.add_argument("--workers", type=int, default=2, help="processes")
+    calibrate.set_defaults(run=_calibrate)
+
+    page = commands.add_parser("claims-page", help="regenerate docs/claims.md")
+    page.add_argument("--docs", default="docs", type=Path)
+    page.add_argument("--store", default="data/calibration", type=Path)
+    page.add_argument("--seed", type=int, default=2026)
+    page.set_defaults(run=_claims_page)
 
     classroom = commands.add_parser("classroom", help="derive the student copies")
     classroom.add_argument("--out", default="classroom/notebooks")

@@ -24,7 +24,7 @@ import polars as pl
 
 from toolkit.money import Rates, diamonds_from_coins, rates as named_rates, usd_from_diamonds
 
-__all__ = ["live_summary", "live_minutes", "SUMMARY_COLUMNS"]
+__all__ = ["live_summary", "live_minutes", "minute_grid", "SUMMARY_COLUMNS"]
 
 #: Columns of :func:`live_summary`, in order.
 SUMMARY_COLUMNS = (
@@ -140,4 +140,53 @@ def live_minutes(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyF
             *_counts(),
         )
         .sort("session_id", "minute")
+    )
+
+
+def minute_grid(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Every minute of every session, with counts of each kind of event (zeros included).
+
+    Unlike :func:`live_minutes` (minutes with events only), the grid has a row for each
+    minute from a session's first event to its last, so that rolling windows and "the next
+    minute" are exact. Used by the minute-by-minute tests of :mod:`toolkit.signals` and
+    :mod:`toolkit.moments`.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``session_id``, ``minute`` (Int32, since the first event), ``viewers`` (the count at
+        the minute's start, carried forward from the last count when a minute has none),
+        ``joins``, ``hearts`` (taps), ``heart_events`` (batches), ``comments``, ``shares``
+        and ``gift_events``; sorted by session and minute.
+    """
+    kind = pl.col("kind")
+    start = pl.col("ts").min().over("session_id")
+    counts = ("joins", "hearts", "heart_events", "comments", "shares", "gift_events")
+    frame = (
+        events.lazy()
+        .with_columns(minute=((pl.col("ts") - start).dt.total_milliseconds() // 60_000)
+                      .cast(pl.Int32))
+        .group_by("session_id", "minute")
+        .agg(
+            viewers=pl.col("count").filter(kind == "viewers").first(),
+            joins=(kind == "join").sum(),
+            hearts=pl.col("count").filter(kind == "heart").sum(),
+            heart_events=(kind == "heart").sum(),
+            comments=(kind == "comment").sum(),
+            shares=(kind == "share").sum(),
+            gift_events=(kind == "gift").sum(),
+        )
+        .collect()
+    )
+    grid = (
+        frame.group_by("session_id")
+        .agg(pl.int_ranges(0, pl.col("minute").max() + 1).alias("minute"))
+        .explode("minute")
+        .with_columns(pl.col("minute").cast(pl.Int32))
+    )
+    return (
+        grid.join(frame, on=["session_id", "minute"], how="left")
+        .sort("session_id", "minute")
+        .with_columns(pl.col("viewers").forward_fill().over("session_id").fill_null(0),
+                      pl.col(counts).fill_null(0).cast(pl.Int64))
     )

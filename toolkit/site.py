@@ -35,6 +35,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 #: The reference pages of ``docs/``, in the order of the site's menu (file stem, menu title).
 DOC_PAGES: tuple[tuple[str, str], ...] = (
     ("claims", "The claims"),
+    ("statistics", "Testing the claims"),
     ("glossary", "Glossary"),
     ("model", "Money and likes: the model"),
     ("simulator", "The LIVE simulator"),

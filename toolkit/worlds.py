@@ -250,6 +250,14 @@ PRESETS: dict[str, tuple[dict[str, object], str]] = {
     "crowding_out": ({"gift_excitation": -0.4}, "gifts discourage other gifts"),
     "no_gift_feedback": ({"gift_excitation": 0.0}, "gifts do not affect other gifts"),
     "bought_hearts": ({"botted_session_share": 0.3}, "C18: 30 % of creators buy hearts"),
+    "hearts_only": ({"heart_weight": 1.5, "comment_weight": 0.0, "share_weight": 0.0,
+                     "gift_weight": 0.0, "retention_weight": 0.0},
+                    "C2, C14 false: hearts are the only signal of visibility"),
+    "cta_ignored": ({"cta_tap_lift": 1.0}, "C17 false: calls to action change nothing"),
+    "no_strong_moments": ({"moment_lift": 1.0}, "C16 false: no strong moments"),
+    "no_evening_peak": ({"evening_lift": 0.0}, "C21 false: the audience is as active at every hour"),
+    "no_live_spillover": ({"live_to_video_views": 0.0},
+                          "C4 false: LIVE viewers do not go on to the regular videos"),
 }
 
 

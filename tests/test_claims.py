@@ -1,0 +1,174 @@
+"""The claims registry, the claim tests on simulated worlds, and the claims command."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import polars as pl
+import pytest
+
+from toolkit import calibration, claims, moments, signals, worlds
+from toolkit.build import notebook_paths
+from toolkit.cli import main
+from toolkit.datasets import write_simulation
+from toolkit.evidence import VERDICTS, ClaimData, Evidence, verdict_from_test
+from toolkit.simulate import simulate
+
+
+@pytest.fixture(scope="module")
+def baseline() -> ClaimData:
+    return ClaimData.from_simulation(simulate(worlds.world("baseline"), 150,
+                                              np.random.default_rng(41)))
+
+
+def test_every_claim_of_the_list_is_registered_once() -> None:
+    ids = [c.id for c in claims.CLAIMS]
+    assert ids[:26] == [f"C{i}" for i in range(1, 27)]
+    assert len(set(ids)) == len(ids)
+
+
+def test_each_entry_has_a_test_or_a_reason_and_real_worlds_and_notebooks() -> None:
+    notebooks = {p.stem for p in notebook_paths()}
+    for entry in claims.CLAIMS:
+        assert (entry.test is None) == bool(entry.untested), entry.id
+        if entry.test:
+            assert callable(entry.function()), entry.id
+        for name in (*entry.holds_in, *entry.fails_in):
+            assert name in worlds.world_names(), (entry.id, name)
+        assert entry.notebook in notebooks, (entry.id, entry.notebook)
+        if entry.test and entry.fails_in:
+            assert entry.id in calibration.CALIBRATED
+
+
+def test_a_claim_needs_a_test_or_a_reason() -> None:
+    with pytest.raises(ValueError, match="test or say why"):
+        claims.Claim("C99", "x", "causal", "s", "m", None)
+    with pytest.raises(ValueError, match="kind"):
+        claims.Claim("C99", "x", "hunch", "s", "m", "signals:test_c13")
+
+
+def test_evidence_refuses_unknown_verdicts_and_bad_p_values() -> None:
+    with pytest.raises(ValueError, match="verdict"):
+        Evidence("C1", "m", 0, 0, 0, None, 1, "probably", "")
+    with pytest.raises(ValueError, match="p_value"):
+        Evidence("C1", "m", 0, 0, 0, 1.5, 1, "supported", "")
+
+
+def test_verdict_words_follow_the_sign_and_the_level() -> None:
+    assert verdict_from_test(0.3, 0.01) == "supported"
+    assert verdict_from_test(-0.3, 0.01) == "contradicted"
+    assert verdict_from_test(0.3, 0.2) == "not supported"
+    assert verdict_from_test(-0.3, 0.01, direction=-1) == "supported"
+
+
+def test_run_claims_gives_a_verdict_for_every_claim(baseline: ClaimData) -> None:
+    table = claims.run_claims(baseline, np.random.default_rng(1))
+    assert table["claim"].to_list() == [c.id for c in claims.CLAIMS]
+    assert set(table["verdict"]) <= set(VERDICTS)
+    rows = {r["claim"]: r for r in table.iter_rows(named=True)}
+    for identity in ("C1", "C6", "C10", "C19"):
+        assert rows[identity]["verdict"] == "holds by the rules"
+    for untested in ("C9", "C23", "C24", "C25", "C26", "C15"):
+        assert rows[untested]["verdict"] == "skipped"
+        assert rows[untested]["note"].startswith("not testable")
+    tested = table.filter(pl.col("p_adjusted").is_not_null())
+    assert (tested["p_adjusted"] >= tested["p_value"]).all()  # BH never lowers a p-value
+
+
+def test_recordings_skip_what_only_the_platform_knows(baseline: ClaimData) -> None:
+    recorded = ClaimData(events=baseline.events, sessions=baseline.sessions, source="recorded")
+    table = claims.run_claims(recorded, np.random.default_rng(1), ["C17", "C13", "C18"])
+    verdicts = dict(zip(table["claim"], table["verdict"], strict=True))
+    assert verdicts["C17"] == "skipped"
+    assert verdicts["C13"] != "skipped"  # observable events are enough
+    assert not recorded.has("platform")
+
+
+def test_the_hearts_test_tells_the_worlds_apart() -> None:
+    rng = np.random.default_rng(42)
+    loud = ClaimData.from_simulation(simulate(worlds.world("hearts_feed_visibility"), 150, rng))
+    quiet = ClaimData.from_simulation(simulate(worlds.world("passive_hearts"), 150,
+                                               np.random.default_rng(42)))
+    assert signals.test_c13(loud, rng).verdict == "supported"
+    assert signals.test_c13(quiet, rng).verdict == "not supported"
+    assert signals.test_c7(loud, rng).verdict == "supported"
+
+
+def test_moments_tests_need_their_signals(baseline: ClaimData) -> None:
+    rng = np.random.default_rng(43)
+    ignored = ClaimData.from_simulation(simulate(worlds.world("cta_ignored"), 120, rng))
+    assert moments.test_c17(ignored, rng).verdict == "not supported"
+    assert moments.test_c17(baseline, rng).verdict == "supported"
+    calm = ClaimData.from_simulation(simulate(worlds.world("no_strong_moments"), 120, rng))
+    assert moments.test_c16(calm, rng).verdict == "not supported"
+    assert moments.test_c16(baseline, rng).verdict == "supported"
+
+
+def test_claims_command_prints_json_for_a_dataset_folder(tmp_path, capsys) -> None:
+    write_simulation(tmp_path / "data", worlds.world("baseline"), 40, seed=5)
+    assert main(["claims", "--data", str(tmp_path / "data"), "--json",
+                 "--claims", "C1,C13,C17"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["source"] == "simulated"
+    assert [r["claim"] for r in result["claims"]] == ["C1", "C13", "C17"]
+    assert main(["claims", "--data", str(tmp_path / "data"), "--claims", "C1"]) == 0
+    assert re.search(r"C1\s+holds by the rules", capsys.readouterr().out)
+
+
+def test_claims_command_names_a_folder_without_events(tmp_path, capsys) -> None:
+    assert main(["claims", "--data", str(tmp_path)]) == 2
+    assert "no events.parquet" in capsys.readouterr().err
+
+
+def test_calibration_counts_false_positives_the_same_for_the_same_seed() -> None:
+    first = calibration.calibrate(["C17"], datasets=3, sessions=20, seed=3)
+    again = calibration.calibrate(["C17"], datasets=3, sessions=20, seed=3)
+    assert first.equals(again)
+    row = first.row(0, named=True)
+    assert row["world"] == "cta_ignored" and row["datasets"] == 3
+    assert 0 <= row["rate"] <= 1
+
+
+def test_calibration_status_reads_the_band() -> None:
+    assert calibration.status("C13", 0.05, 0.035, 0.065) == "ok"
+    assert calibration.status("C13", 0.2, 0.035, 0.065) == "FLAGGED"
+    assert calibration.status("C13", 0.0, 0.035, 0.065) == "ok (conservative)"
+    assert calibration.status("C2", 0.0, 0.035, 0.065) == "ok (one-sided)"
+
+
+def test_the_stored_calibration_covers_every_calibrated_claim_with_200_datasets() -> None:
+    stored = pl.read_csv(claims.reference.data_dir() / "calibration" / "calibration.csv")
+    assert set(stored["claim"]) == set(calibration.CALIBRATED)
+    assert (stored["datasets"] >= 200).all()
+    power = pl.read_csv(claims.reference.data_dir() / "calibration" / "power.csv")
+    assert set(power["claim"]) == set(calibration.CALIBRATED)
+
+
+def test_the_claims_page_is_generated_from_the_registry_and_the_stored_verdicts() -> None:
+    from toolkit import claims_page
+
+    store = claims.reference.data_dir() / "calibration" / "verdicts_by_world.csv"
+    expected = claims_page.claims_markdown(pl.read_csv(store))
+    page = claims.reference.data_dir().parent / "docs" / "claims.md"
+    assert page.read_text() == expected, "run `toolkit claims-page` to refresh docs/claims.md"
+
+
+def test_the_verdict_summary_has_a_row_per_claim() -> None:
+    from toolkit import claims_page
+
+    summary = claims_page.verdict_summary()
+    assert summary["claim"].to_list() == [c.id for c in claims.CLAIMS]
+    assert summary["bundled"].null_count() == 0
+
+
+def test_the_adjustment_keeps_the_direction_each_test_chose(monkeypatch, baseline) -> None:
+    # a ratio below 1 that is significant is "contradicted" by its test; the registry must
+    # not turn it into "supported" because the number is positive
+    def fake(data, rng):
+        return Evidence("R1", "rate ratio", 0.8, 0.7, 0.9, 0.001, 100, "contradicted", "")
+
+    monkeypatch.setattr(claims.Claim, "function", lambda self: fake)
+    table = claims.run_claims(baseline, np.random.default_rng(0), ["R1"])
+    assert table["verdict"].to_list() == ["contradicted"]

@@ -1,0 +1,172 @@
+"""Concentration and heavy tails (toolkit.inequality) and the earnings claims C8, C22
+(toolkit.earnings), against reference formulas and SciPy."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from toolkit import earnings, inequality
+from toolkit import stats as toolkit_stats
+from toolkit.evidence import ClaimData
+from toolkit.simulate import simulate
+from toolkit.worlds import world
+
+amounts = st.lists(st.one_of(st.just(0.0), st.floats(1e-3, 1e6), st.integers(0, 50).map(float)),
+                   min_size=2, max_size=60).filter(lambda v: sum(v) > 0)
+
+
+def _gini_pairs(x: np.ndarray) -> float:
+    """The textbook definition: mean absolute difference over twice the mean."""
+    return float(np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 * x.mean()))
+
+
+def test_gini_known_values() -> None:
+    assert inequality.gini([5, 5, 5, 5]) == 0.0
+    assert inequality.gini([0, 0, 0, 10]) == pytest.approx(0.75)  # 1 - 1/n
+    assert inequality.gini([1, 2, 3, 4]) == pytest.approx(0.25)
+    assert math.isnan(inequality.gini([0, 0]))
+    with pytest.raises(ValueError, match="non-negative"):
+        inequality.gini([1, -1])
+
+
+@given(amounts, st.floats(0.01, 1e3))
+def test_gini_matches_the_pairwise_formula_is_in_range_and_scale_free(values, scale) -> None:
+    x = np.array(values)
+    g = inequality.gini(x)
+    assert 0.0 <= g <= 1.0 - 1.0 / len(x) + 1e-12
+    assert g == pytest.approx(_gini_pairs(x), abs=1e-9)
+    assert inequality.gini(x * scale) == pytest.approx(g, abs=1e-9)
+    assert inequality.gini(np.random.default_rng(0).permutation(x)) == pytest.approx(g)
+
+
+@given(amounts)
+def test_lorenz_curve_and_top_share_agree(values) -> None:
+    x = np.array(values)
+    curve = inequality.lorenz_curve(x, points=None)
+    share, held = curve["population_share"].to_numpy(), curve["value_share"].to_numpy()
+    assert held[0] == 0.0 and held[-1] == pytest.approx(1.0)
+    assert (np.diff(held) >= -1e-12).all() and (held <= share + 1e-12).all()  # below the diagonal
+    # Gini is one minus twice the area under the Lorenz curve (trapezoids are exact here)
+    assert 1 - 2 * np.trapezoid(held, share) == pytest.approx(inequality.gini(x), abs=1e-9)
+    assert inequality.top_share(x, 0.2) == pytest.approx(1 - np.interp(0.8, share, held))
+
+
+def test_top_share_known_values() -> None:
+    assert inequality.top_share([0] * 8 + [5, 5], 0.2) == 1.0
+    assert inequality.top_share([1] * 10, 0.2) == pytest.approx(0.2)
+    assert inequality.top_share([1, 1, 1, 1, 6], 0.1) == pytest.approx(0.3)  # half of the 6
+    with pytest.raises(ValueError):
+        inequality.top_share([1, 2], 0.0)
+
+
+def test_gini_interval_brackets_the_estimate() -> None:
+    x = np.random.default_rng(1).lognormal(0, 1, 500)
+    result = inequality.gini_interval(x, np.random.default_rng(2), n_resamples=500)
+    assert result["low"] < result["estimate"] < result["high"]
+    # a log-normal with sigma 1 has Gini 2 Phi(sigma / sqrt 2) - 1 = 0.52
+    assert result["low"] < 2 * stats.norm.cdf(1 / math.sqrt(2)) - 1 < result["high"]
+
+
+def test_power_law_mle_recovers_alpha_and_xmin() -> None:
+    rng = np.random.default_rng(3)
+    alpha, xmin = 2.5, 10.0
+    tail = stats.pareto.rvs(alpha - 1, scale=xmin, size=5_000, random_state=rng)
+    body = rng.uniform(1, xmin, 2_000)
+    fit = inequality.fit_power_law(np.concatenate([body, tail]))
+    assert abs(fit.alpha - alpha) < 3 * fit.alpha_se + 0.02
+    assert fit.alpha_se == pytest.approx((fit.alpha - 1) / math.sqrt(fit.n_tail))
+    assert 8 <= fit.xmin <= 13
+    # alpha is the maximum-likelihood estimate: scipy's Pareto fit with the same xmin agrees
+    tail_values = np.concatenate([body, tail])
+    tail_values = tail_values[tail_values >= fit.xmin]
+    b, _, _ = stats.pareto.fit(tail_values, floc=0, fscale=fit.xmin)
+    assert fit.alpha == pytest.approx(b + 1, rel=1e-6)
+    # and the KS distance is scipy's for that law
+    ks = stats.kstest(tail_values, stats.pareto(fit.alpha - 1, scale=fit.xmin).cdf).statistic
+    assert fit.ks_distance == pytest.approx(ks, abs=1e-9)
+
+
+def test_power_law_gof_does_not_reject_a_power_law() -> None:
+    x = stats.pareto.rvs(1.2, scale=5, size=1_000, random_state=np.random.default_rng(4))
+    result = inequality.power_law_gof(x, np.random.default_rng(5), n_boot=30)
+    assert result["p_value"] > 0.1
+
+
+def test_vuong_prefers_the_true_law() -> None:
+    rng = np.random.default_rng(6)
+    pareto = stats.pareto.rvs(1.5, scale=1, size=3_000, random_state=rng)
+    fit = inequality.fit_power_law(pareto, xmin=1.0)
+    # a log-normal with a very low mu and a large sigma mimics a power law, so the test may
+    # not choose; it must not prefer the log-normal
+    assert inequality.compare_lognormal(pareto, fit).favoured != "log-normal"
+    lognormal = rng.lognormal(2, 1, 3_000)
+    fit = inequality.fit_power_law(lognormal, xmin=float(np.median(lognormal)))
+    comparison = inequality.compare_lognormal(lognormal, fit)
+    assert comparison.favoured == "log-normal" and comparison.log_likelihood_ratio < 0
+    # the truncated log-normal's density is scipy's lognorm over its survival at xmin
+    tail = lognormal[lognormal >= fit.xmin]
+    dist = stats.lognorm(s=comparison.sigma, scale=math.exp(comparison.mu))
+    loglik = (dist.logpdf(tail) - dist.logsf(fit.xmin)).sum()
+    pl_loglik = (np.log(fit.alpha - 1) - np.log(fit.xmin)
+                 - fit.alpha * np.log(tail / fit.xmin)).sum()
+    assert comparison.log_likelihood_ratio == pytest.approx(pl_loglik - loglik, rel=1e-6)
+
+
+def test_coin_totals_from_events_include_zeros() -> None:
+    sim = simulate(world("baseline"), 30, np.random.default_rng(7))
+    viewers = inequality.viewer_coins(sim.events.lazy())
+    sessions = inequality.session_coins(sim.events)
+    total = int(sim.events["coins"].sum())
+    assert viewers["coins"].sum() == total == sessions["coins"].sum()
+    assert sessions.height == sim.events["session_id"].n_unique()
+    assert (viewers["coins"] == 0).any()
+    assert viewers["user_id"].n_unique() == viewers.height
+
+
+def test_spearman_matches_scipy() -> None:
+    rng = np.random.default_rng(8)
+    x, y = rng.integers(0, 5, 100), rng.integers(0, 5, 100)  # many ties
+    assert toolkit_stats.spearman(x, y) == pytest.approx(stats.spearmanr(x, y).statistic)
+
+
+def test_c8_and_c22_describe_the_association() -> None:
+    data = ClaimData.from_simulation(simulate(world("baseline"), 200, np.random.default_rng(9)))
+    c8 = earnings.test_c8(data, np.random.default_rng(10))
+    c22 = earnings.test_c22(data, np.random.default_rng(10))
+    for evidence in (c8, c22):
+        assert evidence.verdict == "described" and evidence.n == 200
+        assert 0.5 < evidence.low < evidence.estimate < evidence.high
+    assert "brand deals" in c22.note and "promotion" in c8.note
+    recorded = ClaimData(events=data.events, source="recorded")
+    assert earnings.test_c22(recorded, np.random.default_rng(0)).verdict == "described"
+    table = earnings.session_table(recorded)
+    assert "quality" not in table.columns and table.height == 200
+    assert isinstance(earnings.earnings_associations(recorded, np.random.default_rng(0)),
+                      pl.DataFrame)
+
+
+def test_survival_curve_of_a_pareto_is_the_fitted_line() -> None:
+    x = stats.pareto.rvs(1.0, scale=1, size=20_000, random_state=np.random.default_rng(11))
+    fit = inequality.fit_power_law(x, xmin=1.0)
+    curve = inequality.survival(x, fit)
+    data = curve.filter(pl.col("curve") == "data")
+    assert data["log10_share"][0] == 0.0  # every value is at least the smallest
+    line = curve.filter(pl.col("curve") == "power law fit")
+    middle = data.filter(pl.col("log10_value").is_between(0.5, 2.5))
+    expected = np.interp(middle["log10_value"], line["log10_value"], line["log10_share"])
+    assert np.abs(middle["log10_share"].to_numpy() - expected).max() < 0.1
+
+
+def test_fixed_xmin_uses_the_closed_form_mle() -> None:
+    x = stats.pareto.rvs(1.5, scale=2, size=3_000, random_state=np.random.default_rng(12))
+    fit = inequality.fit_power_law(x, xmin=7.3)
+    tail = x[x >= 7.3]
+    assert fit.xmin == 7.3 and fit.n_tail == len(tail) and fit.n == len(x)
+    assert fit.alpha == pytest.approx(1 + len(tail) / np.log(tail / 7.3).sum())
