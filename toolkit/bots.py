@@ -27,6 +27,7 @@ from scipy import stats
 
 from toolkit.evidence import ClaimData, Evidence, skipped
 from toolkit.simulate import Simulation
+from toolkit.stats import proportion_interval
 from toolkit.worlds import World, world
 
 __all__ = [
@@ -174,11 +175,14 @@ def _flag(features: Frame, detector: Detector) -> Frame:
 
 
 def proportion(k: int, n: int, confidence: float = 0.95) -> tuple[float, float, float]:
-    """``k / n`` with its Wilson interval (``nan`` for all three when ``n`` is 0)."""
+    """``k / n`` with its Wilson interval (``nan`` for all three when ``n`` is 0).
+
+    A tuple form of :func:`toolkit.stats.proportion_interval`, for tables of rates.
+    """
     if n == 0:
         return (math.nan, math.nan, math.nan)
-    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence, method="wilson")
-    return (k / n, float(ci.low), float(ci.high))
+    share = proportion_interval(int(k), int(n), confidence)
+    return (share["estimate"], share["low"], share["high"])
 
 
 def rates(predicted: np.ndarray, actual: np.ndarray, rng: np.random.Generator | None = None,
