@@ -13,6 +13,7 @@ from toolkit import calibration, claims, moments, signals, worlds
 from toolkit.build import notebook_paths
 from toolkit.cli import main
 from toolkit.datasets import write_simulation
+from toolkit.events import example_session
 from toolkit.evidence import VERDICTS, ClaimData, Evidence, verdict_from_test
 from toolkit.simulate import simulate
 
@@ -172,3 +173,45 @@ def test_the_adjustment_keeps_the_direction_each_test_chose(monkeypatch, baselin
     monkeypatch.setattr(claims.Claim, "function", lambda self: fake)
     table = claims.run_claims(baseline, np.random.default_rng(0), ["R1"])
     assert table["verdict"].to_list() == ["contradicted"]
+
+
+def test_a_folder_whose_events_lack_a_column_is_refused_by_name(tmp_path, capsys) -> None:
+    events = example_session()
+    events.drop("coins").write_parquet(tmp_path / "events.parquet")
+    assert main(["claims", "--data", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert "events.parquet" in error and "'coins'" in error
+    events.with_columns(pl.col("ts").cast(pl.String)).write_parquet(tmp_path / "events.parquet")
+    with pytest.raises(ValueError, match="'ts' is String"):
+        ClaimData.from_folder(tmp_path)
+
+
+def test_shared_tables_are_computed_once_per_dataset(baseline: ClaimData) -> None:
+    calls = []
+    data = ClaimData(events=baseline.events, sessions=baseline.sessions)
+    first = data.derived("panel", lambda: calls.append(1) or signals.minute_panel(data.events))
+    again = data.derived("panel", lambda: calls.append(1) or None)
+    assert again is first and calls == [1]
+    signals.test_c13(data, np.random.default_rng(0))  # reads its own cached panel
+    assert "minute_panel" in data._derived
+
+
+def test_recalibrating_one_claim_keeps_the_stored_rows_of_the_others(tmp_path) -> None:
+    stored = calibration.stored("calibration")
+    stored.write_csv(tmp_path / "calibration.csv")
+    fresh = stored.filter(pl.col("claim") == "C17").with_columns(rate=pl.lit(0.0625))
+    calibration.write_tables(tmp_path, fresh, None, "test", 1.0, only=["C17"])
+    merged = calibration.stored("calibration", tmp_path)
+    assert merged["claim"].to_list() == stored["claim"].to_list()
+    assert merged.filter(pl.col("claim") == "C17")["rate"].item() == 0.0625
+    assert merged.filter(pl.col("claim") != "C17").equals(stored.filter(pl.col("claim") != "C17"))
+
+
+def test_calibrate_command_writes_its_tables_and_the_command(tmp_path, capsys) -> None:
+    assert main(["calibrate", "--claims", "C17", "--datasets", "2", "--sessions", "20",
+                 "--power-datasets", "1", "--workers", "1", "--out", str(tmp_path)]) == 0
+    assert calibration.stored("calibration", tmp_path)["claim"].to_list() == ["C17"]
+    assert calibration.stored("power", tmp_path)["sessions"].to_list() == [25, 50, 100, 200]
+    about = json.loads((tmp_path / "about.json").read_text())
+    assert about["command"].startswith("toolkit calibrate --datasets 2 --sessions 20")
+    assert "C17" in capsys.readouterr().out

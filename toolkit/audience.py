@@ -23,12 +23,18 @@ EVENING_HOURS = range(18, 24)
 
 
 def session_table(data: ClaimData) -> pl.DataFrame:
-    """The LIVE summary joined with the sessions table (when there is one)."""
-    summary = live_summary(data.events.lazy()).collect()
-    if data.sessions is None:
-        return summary
-    return summary.join(data.sessions.collect(), on="session_id", how="left",
-                        suffix="_session").sort("session_id")
+    """The LIVE summary joined with the sessions table (when there is one), sorted by session.
+
+    Computed once per dataset (several claim tests read it).
+    """
+    def compute() -> pl.DataFrame:
+        summary = live_summary(data.events.lazy()).collect()
+        if data.sessions is None:
+            return summary
+        return summary.join(data.sessions.collect(), on="session_id", how="left",
+                            suffix="_session").sort("session_id")
+
+    return data.derived("session_table", compute)
 
 
 def test_c21(data: ClaimData, rng: np.random.Generator) -> Evidence:

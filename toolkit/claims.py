@@ -56,8 +56,9 @@ class Claim:
     notebook : str
         The notebook that explains it.
     platform_only : bool
-        The test needs what only the platform (or the creator) knows; it is skipped on
-        recordings.
+        The test needs what only the platform (or the creator) knows; the test itself skips
+        on recordings (``ClaimData.has`` is false for hidden tables there), this flag says so
+        in the registry.
     untested : str
         Why there is no test (empty when there is one).
     """
@@ -139,8 +140,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("C13", "More hearts make the algorithm show the LIVE to more people: an "
           "amplification loop.", "causal", _A4,
           "within-session elasticity of next-minute joins to hearts", "signals:test_c13",
-          holds_in=_LOOP, fails_in=("passive_hearts",), notebook="06-hearts-visibility-money",
-          platform_only=False),
+          holds_in=_LOOP, fails_in=("passive_hearts",), notebook="06-hearts-visibility-money"),
     Claim("C14", "Hearts alone are not enough: watch time, comments, gifts and retention "
           "count too.", "causal", _A4, "joins after comments, hearts held fixed",
           "signals:test_c14", holds_in=("baseline",), fails_in=("hearts_only",),
@@ -253,9 +253,6 @@ def run_claims(data: ClaimData, rng: np.random.Generator, ids: Iterable[str] | N
         function = entry.function()
         if function is None:
             results.append(skipped(entry.id, entry.measure, f"not testable: {entry.untested}"))
-        elif entry.platform_only and data.source == "recorded":
-            results.append(skipped(entry.id, entry.measure,
-                                   "needs what only the platform or the creator knows"))
         else:
             results.append(function(data, streams[CLAIMS.index(entry)]))
     adjusted = adjust_p_values([r.p_value for r in results])

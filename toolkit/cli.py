@@ -169,30 +169,24 @@ def _calibrate(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     ids = args.claims.split(",") if args.claims else calibration.CALIBRATED
+    only = ids if args.claims else None
+    command = (f"toolkit calibrate --datasets {args.datasets} --sessions {args.sessions} "
+               f"--power-datasets {args.power_datasets} --seed {args.seed}"
+               + (f" --claims {args.claims}" if args.claims else "")
+               + (" --no-power" if args.no_power else ""))
     table = calibration.calibrate(ids, args.datasets, args.sessions, args.seed, args.workers,
                                   progress=_progress("calibration datasets"))
-    out = Path(args.out)
-    if not args.claims:  # keep what is done before the (long) power runs start
-        calibration.write_tables(out, table, None, "toolkit calibrate (calibration only)",
-                                 time.perf_counter() - started)
-    powers = None if args.no_power else calibration.power(
-        ids, datasets=args.power_datasets, seed=args.seed + 1, workers=args.workers,
-        progress=_progress("power datasets"))
-    if args.claims:  # keep the stored rows of the claims not rerun
-        for name, new in (("calibration", table), ("power", powers)):
-            old = out / f"{name}.csv"
-            if new is not None and old.is_file():
-                kept = pl.read_csv(old).filter(~pl.col("claim").is_in(ids))
-                merged = pl.concat([kept, new], how="diagonal_relaxed")
-                if name == "calibration":
-                    table = merged
-                else:
-                    powers = merged
-    command = "toolkit calibrate " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else \
-        "toolkit calibrate"
-    calibration.write_tables(out, table, powers, command, time.perf_counter() - started)
+    # stored before the (long) power runs start, so a stopped run keeps its calibration
+    calibration.write_tables(args.out, table, None, command, time.perf_counter() - started,
+                             only)
+    if not args.no_power:
+        powers = calibration.power(ids, datasets=args.power_datasets, seed=args.seed + 1,
+                                   workers=args.workers, progress=_progress("power datasets"))
+        calibration.write_tables(args.out, None, powers, command,
+                                 time.perf_counter() - started, only)
     with pl.Config(tbl_rows=40, tbl_width_chars=120):
-        print(table.select("claim", "world", "datasets", "rate", "low", "high", "status"))
+        print(calibration.stored("calibration", args.out).select("claim", "world", "datasets", "rate",
+                                                     "low", "high", "status"))
     return 0
 
 

@@ -26,12 +26,17 @@ skipped             the data lack what the test needs (the note says what)
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
+
+from toolkit.events import EVENTS_SCHEMA
+
+T = TypeVar("T")
 
 __all__ = ["VERDICTS", "ClaimData", "Evidence", "skipped", "verdict_from_test"]
 
@@ -73,6 +78,15 @@ class ClaimData:
     videos: pl.LazyFrame | None = None
     source: str = "simulated"
     name: str = "data"
+    _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False,
+                                        compare=False)
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per dataset, then its stored result (tables several tests share,
+        such as the minute panel or the session table)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[return-value]
 
     def __post_init__(self) -> None:
         if self.source not in ("simulated", "recorded"):
@@ -98,6 +112,7 @@ class ClaimData:
             raise FileNotFoundError(f"{folder}: no events.parquet (is this a dataset folder?)")
         tables = {t: pl.scan_parquet(folder / f"{t}.parquet")
                   for t in _TABLES if (folder / f"{t}.parquet").is_file()}
+        _check_events(folder / "events.parquet", tables["events"])
         source = "simulated" if (folder / "world.json").is_file() else "recorded"
         return cls(**tables, source=source, name=folder.name)
 
@@ -114,12 +129,20 @@ class ClaimData:
             source="simulated", name=name,
         )
 
-    def world_name(self, folder: str | Path | None = None) -> str | None:
-        """The world of a simulated dataset folder, from its ``world.json`` (None if unknown)."""
-        if folder is None:
-            return None
-        path = Path(folder) / "world.json"
-        return json.loads(path.read_text())["world"]["name"] if path.is_file() else None
+
+def _check_events(path: Path, events: pl.LazyFrame) -> None:
+    """Refuse an events file without the canonical columns, naming the file and column."""
+    schema = events.collect_schema()
+    for column, wanted in EVENTS_SCHEMA.items():
+        if column not in schema:
+            raise ValueError(f"{path}: no column {column!r} (the canonical events table has "
+                             f"{', '.join(EVENTS_SCHEMA)}; see docs/data-dictionary.md)")
+        found = schema[column]
+        numeric = wanted.is_integer() and found.is_integer()
+        same_kind = found.base_type() == wanted.base_type() or (
+            column == "kind" and found in (pl.String, pl.Categorical))
+        if not (numeric or same_kind):
+            raise ValueError(f"{path}: column {column!r} is {found}, expected {wanted}")
 
 
 @dataclass(frozen=True)

@@ -136,28 +136,18 @@ INTERVENTIONS: dict[str, str] = {
 }
 
 
-def _relative_change(before: np.ndarray, after: np.ndarray, rng: np.random.Generator
-                     ) -> tuple[float, float, float]:
-    """Relative change of the mean, after / before - 1, with a paired bootstrap interval."""
-    def ratio(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
-        return np.mean(b, axis=axis) / np.mean(a, axis=axis) - 1
+def _mean_ratio(first: np.ndarray, second: np.ndarray, axis: int = -1) -> np.ndarray:
+    """mean(second) / mean(first) - 1: a relative change (0.1 = +10 %)."""
+    return np.mean(second, axis=axis) / np.mean(first, axis=axis) - 1
 
-    ci = stats.bootstrap((before, after), ratio, paired=True, vectorized=True,
+
+def _relative_change(first: np.ndarray, second: np.ndarray, rng: np.random.Generator,
+                     paired: bool) -> tuple[float, float, float]:
+    """:func:`_mean_ratio` with a percentile bootstrap interval (pairs resampled together
+    when ``paired``: the same sessions before and after; groups on their own otherwise)."""
+    ci = stats.bootstrap((first, second), _mean_ratio, paired=paired, vectorized=True,
                          n_resamples=2_000, method="percentile", rng=rng).confidence_interval
-    return float(ratio(before, after)), float(ci.low), float(ci.high)
-
-
-def _group_contrast(values: np.ndarray, treated: np.ndarray, rng: np.random.Generator
-                    ) -> tuple[float, float, float]:
-    """Relative difference of means, treated / untreated - 1, with a bootstrap interval."""
-    a, b = values[~treated], values[treated]
-
-    def ratio(u: np.ndarray, v: np.ndarray, axis: int = -1) -> np.ndarray:
-        return np.mean(v, axis=axis) / np.mean(u, axis=axis) - 1
-
-    ci = stats.bootstrap((a, b), ratio, vectorized=True, n_resamples=2_000,
-                         method="percentile", rng=rng).confidence_interval
-    return float(ratio(a, b)), float(ci.low), float(ci.high)
+    return float(_mean_ratio(first, second)), float(ci.low), float(ci.high)
 
 
 def randomised_vs_naive(
@@ -214,7 +204,8 @@ def randomised_vs_naive(
     second = live_summary(after.events)
     paired = first.join(second, on="session_id", suffix="_after").sort("session_id")
     effect = _relative_change(paired[outcome].cast(pl.Float64).to_numpy(),
-                              paired[f"{outcome}_after"].cast(pl.Float64).to_numpy(), rng)
+                              paired[f"{outcome}_after"].cast(pl.Float64).to_numpy(), rng,
+                              paired=True)
     # the naive look uses the run an observer would see: the world as it is
     seen = after if kind in ("cta", "herding") else before
     summary = live_summary(seen.events)
@@ -241,8 +232,9 @@ def randomised_vs_naive(
         score = joined["burstiness"].fill_null(0.0)
         treated = score > score.median()
         summary = joined
-    naive = _group_contrast(summary[outcome].cast(pl.Float64).to_numpy(),
-                            treated.to_numpy().astype(bool), rng)
+    values, treated = (summary[outcome].cast(pl.Float64).to_numpy(),
+                       treated.to_numpy().astype(bool))
+    naive = _relative_change(values[~treated], values[treated], rng, paired=False)
     return {"kind": kind, "world": world_name, "outcome": outcome,
             "randomised": effect[0], "randomised_low": effect[1], "randomised_high": effect[2],
             "naive": naive[0], "naive_low": naive[1], "naive_high": naive[2],

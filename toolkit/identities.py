@@ -16,6 +16,7 @@ from scipy import stats
 from toolkit.evidence import ClaimData, Evidence, skipped
 from toolkit.likes import MERGED_RULES, PLATFORM_RULES, live_heart_totals, profile_like_total
 from toolkit.money import rates, session_money
+from toolkit.rewards import creator_rewards_usd
 
 __all__ = ["test_c1", "test_c3", "test_c6", "test_c10", "test_c12", "test_c19"]
 
@@ -101,8 +102,6 @@ def test_c12(data: ClaimData, rng: np.random.Generator) -> Evidence:
     if data.videos is None:
         return skipped("C12", measure, "needs regular-video views (a creators-over-days "
                                        "dataset); the rule itself is checked in the unit tests")
-    from toolkit.rewards import creator_rewards_usd
-
     views = int(data.videos.select(pl.col("video_views").sum()).collect().item())
     pay = creator_rewards_usd(views)
     creators = data.videos.select(pl.col("creator_id").n_unique()).collect().item()

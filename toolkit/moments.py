@@ -64,6 +64,10 @@ def heart_rate(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     )
 
 
+def _heart_rate(data: ClaimData) -> pl.DataFrame:
+    return data.derived("heart_rate", lambda: heart_rate(data.events))
+
+
 def find_peaks(rates: pl.DataFrame, rules: PeakRules = PeakRules()) -> pl.DataFrame:
     """Mark peak minutes in a :func:`heart_rate` table (adds a Boolean ``peak`` column)."""
     flags = np.zeros(len(rates), dtype=bool)
@@ -110,7 +114,7 @@ def test_c16(data: ClaimData, rng: np.random.Generator) -> Evidence:
     without strong moments, the quadratic removes it).
     """
     measure = "log ratio of comments in heart-peak minutes vs other minutes, same viewers"
-    rates = find_peaks(heart_rate(data.events)).with_columns(
+    rates = find_peaks(_heart_rate(data)).with_columns(
         peak=pl.col("peak").cast(pl.Float64),
         log_count=(1 + pl.col("comments").cast(pl.Float64)).log(),
         log_start=(1 + pl.col("viewers").cast(pl.Float64)).log(),
@@ -142,7 +146,7 @@ def test_c17(data: ClaimData, rng: np.random.Generator) -> Evidence:
     if not data.has("platform"):
         return skipped("C17", measure, "needs the times of the calls to action (the creator's "
                                        "own log; the simulator's platform table)")
-    rates = heart_rate(data.events)
+    rates = _heart_rate(data)
     cta = data.platform.select("session_id", "minute", "cta").collect()  # type: ignore[union-attr]
     joined = rates.join(cta, on=["session_id", "minute"], how="inner")
     contrast = _within_session_contrast(joined, "cta", "log_hearts")

@@ -117,7 +117,8 @@ def signal_effects(panel: pl.DataFrame, outcome: str = "next_joins",
 
 
 def _panel_or_none(data: ClaimData, claim: str, measure: str) -> pl.DataFrame | Evidence:
-    panel = minute_panel(data.events)
+    """The dataset's minute panel (computed once per dataset), or why it is too small."""
+    panel = data.derived("minute_panel", lambda: minute_panel(data.events))
     sessions = panel["session_id"].n_unique() if not panel.is_empty() else 0
     if sessions < 10:
         return skipped(claim, measure, f"needs minute-by-minute events of at least 10 sessions, "
@@ -125,42 +126,50 @@ def _panel_or_none(data: ClaimData, claim: str, measure: str) -> pl.DataFrame | 
     return panel
 
 
-def _from_term(claim: str, measure: str, table: pl.DataFrame, term: str, n: int,
-               note: str, direction: int = 1) -> Evidence:
+def _slope_test(data: ClaimData, claim: str, measure: str, term: str, note: str,
+                outcome: str = "next_joins", signals: tuple[str, ...] = SIGNALS,
+                batches: bool = False) -> Evidence:
+    """Evidence from one slope of :func:`signal_effects` on the dataset's minute panel."""
+    panel = _panel_or_none(data, claim, measure)
+    if isinstance(panel, Evidence):
+        return panel
+    table = signal_effects(panel, outcome, signals, batches=batches)
+    return _from_term(claim, measure, table, term, panel["session_id"].n_unique(), note)
+
+
+def _from_term(claim: str, measure: str, table: pl.DataFrame, term: str, n: int, note: str
+               ) -> Evidence:
     row = table.filter(pl.col("term") == term).row(0, named=True)
     return Evidence(claim, measure, row["estimate"], row["low"], row["high"], row["p_value"], n,
-                    verdict_from_test(row["estimate"], row["p_value"], direction=direction),
-                    note)
+                    verdict_from_test(row["estimate"], row["p_value"]), note)
 
 
 def test_c13(data: ClaimData, rng: np.random.Generator) -> Evidence:
     """C13: more hearts make the platform show the LIVE to more people.
 
-    Elasticity of next-minute joins to the heart rate per viewer, within sessions, holding
-    comments, gifts, shares, viewers and this minute's joins fixed.
+    Within sessions, the slope of next-minute joins on how many taps the last three minutes'
+    heart batches held (at the same number of tap sessions, comments, gifts, shares, viewers
+    and recent joins).
     """
-    measure = "change in log next-minute joins when heart batches hold twice the usual taps"
-    panel = _panel_or_none(data, "C13", measure)
-    if isinstance(panel, Evidence):
-        return panel
-    n = panel["session_id"].n_unique()
-    return _from_term("C13", measure, signal_effects(panel, batches=True), "batch_excess", n,
-                      "Above 0: at the same number of tap sessions, extra taps are followed "
-                      "by more joins. This leans on batch sizes being chance, true in the "
-                      "model; in real LIVEs keen tappers may differ (n = sessions).")
+    return _slope_test(
+        data, "C13",
+        "change in log next-minute joins when heart batches hold twice the usual taps",
+        "batch_excess",
+        "Above 0: at the same number of tap sessions, extra taps are followed by more joins. "
+        "This leans on batch sizes being chance, true in the model; in real LIVEs keen "
+        "tappers may differ (n = sessions).",
+        batches=True)
 
 
 def test_c11(data: ClaimData, rng: np.random.Generator) -> Evidence:
     """C11: more hearts bring more gifts (the total effect, through whatever path)."""
-    measure = "change in log gifts of the next 3 minutes when heart batches hold twice the usual taps"
-    panel = _panel_or_none(data, "C11", measure)
-    if isinstance(panel, Evidence):
-        return panel
-    n = panel["session_id"].n_unique()
-    table = signal_effects(panel, "next_gifts", ("hearts", "comments", "shares"), batches=True)
-    return _from_term("C11", measure, table, "batch_excess", n,
-                      "Above 0: at the same number of tap sessions, extra taps are followed by "
-                      "more gifts in the same LIVE, by whatever path (n = sessions).")
+    return _slope_test(
+        data, "C11",
+        "change in log gifts of the next 3 minutes when heart batches hold twice the usual taps",
+        "batch_excess",
+        "Above 0: at the same number of tap sessions, extra taps are followed by more gifts in "
+        "the same LIVE, by whatever path (n = sessions).",
+        outcome="next_gifts", signals=("hearts", "comments", "shares"), batches=True)
 
 
 def test_c7(data: ClaimData, rng: np.random.Generator, n_resamples: int = 499) -> Evidence:
@@ -185,15 +194,13 @@ def test_c7(data: ClaimData, rng: np.random.Generator, n_resamples: int = 499) -
 
 def test_c14(data: ClaimData, rng: np.random.Generator) -> Evidence:
     """C14: hearts alone are not enough; comments count too (holding hearts fixed)."""
-    measure = "elasticity of next-minute joins to comments per viewer, hearts held fixed"
-    panel = _panel_or_none(data, "C14", measure)
-    if isinstance(panel, Evidence):
-        return panel
-    n = panel["session_id"].n_unique()
-    return _from_term("C14", measure, signal_effects(panel), "log_comments", n,
-                      "Above 0: at the same hearts, more comments are followed by more joins, "
-                      "so hearts are not the whole story; watch time and retention are not "
-                      "observed per minute and are not tested here (n = sessions).")
+    return _slope_test(
+        data, "C14",
+        "elasticity of next-minute joins to comments per viewer, hearts held fixed",
+        "log_comments",
+        "Above 0: at the same hearts, more comments are followed by more joins, so hearts are "
+        "not the whole story; watch time and retention are not observed per minute and are "
+        "not tested here (n = sessions).")
 
 
 def test_c2(data: ClaimData, rng: np.random.Generator) -> Evidence:
