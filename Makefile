@@ -45,9 +45,11 @@ lab-students: setup
 # this command reproduces the committed files exactly.
 SIMULATED_SEED := 20260301
 CREATORS_SEED  := 20260302
+RECORDED_SEED  := 20260303
 data: setup
 	$(BIN)/toolkit simulate --world baseline --sessions 2000 --seed $(SIMULATED_SEED) --out data/simulated/baseline
 	$(BIN)/toolkit simulate --world baseline --creators 40 --days 21 --seed $(CREATORS_SEED) --out data/simulated/creators
+	$(BIN)/python -m toolkit.recordings data/recorded $(RECORDED_SEED)
 
 # Student copies of the notebooks (solutions blanked, outputs cleared); a test checks they
 # are up to date with notebooks/.
@@ -58,6 +60,7 @@ classroom: setup
 bench: setup
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(BIN)/python benchmarks/bench_analytics.py
+	$(BIN)/python benchmarks/bench_ingest.py
 
 # Refresh the pinned versions on purpose (needs the package index): see README "Dependencies".
 lock: setup

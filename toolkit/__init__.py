@@ -28,6 +28,11 @@ Modules, one idea each (see ``docs/architecture.md``):
 - :mod:`toolkit.identities`   the accounting claims checked on data (C1, C6, C10, C12, C19, C3)
 - :mod:`toolkit.claims`       the claims registry; :mod:`toolkit.calibration` false
   positives and power; :mod:`toolkit.claims_page` the generated claims page
+- :mod:`toolkit.ingest`       recordings of real LIVEs into the canonical tables, with
+  :mod:`toolkit.live_formats` (the clients' formats), :mod:`toolkit.protowire` (protobuf
+  messages) and :mod:`toolkit.counting` (gift streaks, duplicates, hearts, viewers)
+- :mod:`toolkit.record`       ``toolkit record``: save a LIVE with tiktoklive (optional extra);
+  :mod:`toolkit.recordings` synthetic recordings in the clients' formats
 - :mod:`toolkit.charts`       Altair charts in one house style, rendered offline
 - :mod:`toolkit.build`        execute the notebooks; :mod:`toolkit.site` the explainer site
 - :mod:`toolkit.check`        exercise checks; :mod:`toolkit.classroom` student copies

@@ -385,6 +385,21 @@ def bands(
     return (band + line).properties(title=title, width=WIDTH)
 
 
+def bars(frame: pl.DataFrame, label: str, value: str, title: str, x_title: str,
+         highlight: str | None = None) -> alt.Chart:
+    """Horizontal bars of ``value`` per ``label``, in the frame's order; rows whose ``label``
+    equals ``highlight`` stand out in another colour."""
+    colour = (alt.condition(alt.datum[label] == highlight, alt.value(PALETTE[4]),
+                            alt.value(PALETTE[0])) if highlight else alt.value(PALETTE[0]))
+    return (
+        alt.Chart(_floats(frame), title=title, width=WIDTH)
+        .mark_bar()
+        .encode(y=alt.Y(f"{label}:N", title=None, sort=None, axis=alt.Axis(labelLimit=0)),
+                x=alt.X(f"{value}:Q", title=x_title), color=colour,
+                tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", format=",.0f")])
+    )
+
+
 def scatter(
     frame: pl.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str,
     group: str | None = None, log: bool = False,

@@ -12,6 +12,9 @@ validate  check a CSV file of events against the canonical schema
 claims    test every claim on a dataset folder and print the verdicts
 calibrate measure the claim tests' false-positive rates and power by simulation
 claims-page  regenerate docs/claims.md (verdicts per world) from the registry
+ingest    read LIVE recordings (toolkit record, tiktok-live-connector, Java collector) into
+          the canonical tables
+record    record a TikTok LIVE with tiktoklive (optional extra: pip install '.[record]')
 """
 
 from __future__ import annotations
@@ -114,6 +117,39 @@ def _simulate(args: argparse.Namespace) -> int:
         paths = write_simulation(out, chosen, args.sessions, args.seed, _progress("sessions"))
     events = pl.scan_parquet(paths["events"]).select(pl.len()).collect().item()
     print(f"wrote {events:,} events of world {chosen.name!r} to {out}/")
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from toolkit import ingest
+
+    out = Path(args.out)
+    salt_path = Path(args.salt_file) if args.salt_file else out.parent / f"{out.name}.salt"
+    if not args.keep_ids and salt_path.resolve().is_relative_to(out.resolve()):
+        raise ValueError(f"the salt file {salt_path} must not be inside the output folder")
+    salt = None if args.keep_ids else ingest.read_salt(salt_path)
+    result = ingest.ingest(args.files, keep_ids=args.keep_ids, salt=salt,
+                           timezone=args.timezone)
+    for line in ingest.summary_lines(result.report):
+        print(line)
+    if result.report["loaded"] == 0:
+        print(f"toolkit ingest: error: nothing loaded from {len(args.files)} file(s); "
+              f"nothing written", file=sys.stderr)
+        return 1
+    paths = ingest.write(result, out)
+    print(f"wrote {', '.join(p.name for p in paths.values())} to {out}/")
+    if salt is not None:
+        print(f"pseudonyms: salt in {salt_path} (keep it private and apart from {out}/)")
+    return 0
+
+
+def _record(args: argparse.Namespace) -> int:
+    from toolkit import record
+
+    counts = record.record(args.user, Path(args.out), minutes=args.minutes)
+    total = sum(counts.values())
+    print(f"recorded {total:,} events to {args.out}: "
+          + ", ".join(f"{n:,} {kind}" for kind, n in sorted(counts.items())))
     return 0
 
 
@@ -265,6 +301,28 @@ def parser() -> argparse.ArgumentParser:
     page.add_argument("--seed", type=int, default=2026)
     page.set_defaults(run=_claims_page)
 
+    ingest = commands.add_parser(
+        "ingest", help="read LIVE recordings into the canonical tables",
+        description="Read recordings (toolkit record JSON Lines, tiktok-live-connector JSON "
+        "Lines v1 or v2, Java collector JSON; gzip or not: the format is told from the "
+        "content) and write events, sessions, messages and gifts tables, rejected.csv and "
+        "ingest.json to --out.")
+    ingest.add_argument("files", nargs="+", type=Path, help="recording files")
+    ingest.add_argument("--out", required=True, help="output folder")
+    ingest.add_argument("--keep-ids", action="store_true",
+                        help="keep viewers' ids, handles and names (default: salted pseudonyms)")
+    ingest.add_argument("--salt-file", help="secret for the pseudonyms (default: OUT.salt "
+                        "beside the output folder; made if missing)")
+    ingest.add_argument("--timezone", default="UTC",
+                        help="IANA zone for the sessions' local start hour (default UTC)")
+    ingest.set_defaults(run=_ingest)
+
+    record = commands.add_parser("record", help="record a TikTok LIVE (needs .[record])")
+    record.add_argument("user", help="the creator's handle, e.g. @someone")
+    record.add_argument("--out", required=True, help="JSON Lines file (appended to)")
+    record.add_argument("--minutes", type=float, help="stop after this many minutes")
+    record.set_defaults(run=_record)
+
     classroom = commands.add_parser("classroom", help="derive the student copies")
     classroom.add_argument("--out", default="classroom/notebooks")
     classroom.set_defaults(run=_classroom)
@@ -283,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, FileNotFoundError, ImportError) as error:
         print(f"toolkit {args.command}: error: {error}", file=sys.stderr)
         return 2
 

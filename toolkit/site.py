@@ -40,6 +40,8 @@ DOC_PAGES: tuple[tuple[str, str], ...] = (
     ("model", "Money and likes: the model"),
     ("simulator", "The LIVE simulator"),
     ("data-dictionary", "Data dictionary"),
+    ("recording", "Recording a LIVE"),
+    ("ingest", "Ingesting recordings"),
     ("teaching", "Teaching with the toolkit"),
     ("architecture", "Architecture"),
     ("performance", "Performance"),
