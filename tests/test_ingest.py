@@ -449,6 +449,16 @@ def test_empty_files(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+def test_nothing_loaded_still_says_why(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "table.csv"
+    path.write_text("session_id,ts,kind\ns1,2024-01-01,join\n")
+    out = tmp_path / "o"
+    assert cli.main(["ingest", str(path), "--out", str(out)]) == 1
+    assert "nothing loaded" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["ingest.json", "rejected.csv"]
+    assert pl.read_csv(out / "rejected.csv")["line"].to_list() == [1, 2]
+
+
 def test_a_missing_file_is_an_error_naming_it(tmp_path: Path,
                                               capsys: pytest.CaptureFixture) -> None:
     assert cli.main(["ingest", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path)]) == 2
@@ -492,3 +502,15 @@ def test_every_record_is_loaded_or_rejected(tmp_path_factory, lines, newline) ->
     path.write_bytes(b"\n".join(lines) + (b"\n" if newline else b""))
     result = run(path)  # the invariant rows read = loaded + rejected is checked inside
     assert result.report["rows_read"] == sum(1 for x in lines if x.strip())
+
+
+def test_command_errors_are_clear(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = write_lines(tmp_path / "r.jsonl", [own_line(row("comment", T0))])
+    taken = tmp_path / "taken"
+    taken.write_text("x")
+    for args, words in ((["--out", str(taken)], "not a folder"),
+                        (["--out", str(tmp_path / "o"), "--timezone", "Mars/Olympus"],
+                         "unknown time zone"),
+                        ([str(tmp_path), "--out", str(tmp_path / "o")], "is a folder")):
+        assert cli.main(["ingest", str(path), *args]) == 2
+        assert words in capsys.readouterr().err

@@ -447,3 +447,22 @@ def test_a_recording_ingests_with_the_counting_rules(recorded, tmp_path: Path) -
     assert session["session_id"] == str(ROOM) and session["creator_id"] == "creator_1"
     assert session["ended"] == "by the host" and session["followers"] == 999
     assert session["hearts_room_total"] == 12345 and session["viewers_cumulative"] == 44730
+
+
+def test_the_command_reports_a_failed_connection_without_a_traceback(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    from toolkit import cli
+
+    def offline(unique_id, out, minutes=None):
+        Path(out).touch()
+        try:
+            raise OSError("[Errno -2] Name or service not known")
+        except OSError as low:
+            raise RuntimeError("could not fetch the room id") from low
+
+    monkeypatch.setattr(record, "record", offline)
+    out = tmp_path / "live.jsonl"
+    assert cli.main(["record", "@someone", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "could not record @someone" in err and "Name or service not known" in err
+    assert "Traceback" not in err and not out.exists()

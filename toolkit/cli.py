@@ -124,6 +124,8 @@ def _ingest(args: argparse.Namespace) -> int:
     from toolkit import ingest
 
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: exists and is not a folder")
     salt_path = Path(args.salt_file) if args.salt_file else out.parent / f"{out.name}.salt"
     if not args.keep_ids and salt_path.resolve().is_relative_to(out.resolve()):
         raise ValueError(f"the salt file {salt_path} must not be inside the output folder")
@@ -133,8 +135,12 @@ def _ingest(args: argparse.Namespace) -> int:
     for line in ingest.summary_lines(result.report):
         print(line)
     if result.report["loaded"] == 0:
+        written = "nothing written"
+        if result.report["rejected"]:
+            paths = ingest.write(result, out, tables=False)
+            written = f"why: {paths['rejected']}"
         print(f"toolkit ingest: error: nothing loaded from {len(args.files)} file(s); "
-              f"nothing written", file=sys.stderr)
+              f"{written}", file=sys.stderr)
         return 1
     paths = ingest.write(result, out)
     print(f"wrote {', '.join(p.name for p in paths.values())} to {out}/")
@@ -146,7 +152,22 @@ def _ingest(args: argparse.Namespace) -> int:
 def _record(args: argparse.Namespace) -> int:
     from toolkit import record
 
-    counts = record.record(args.user, Path(args.out), minutes=args.minutes)
+    out = Path(args.out)
+    existed = out.exists()
+    try:
+        counts = record.record(args.user, out, minutes=args.minutes)
+    except (ImportError, ValueError):
+        raise
+    except Exception as error:  # the client's network and TikTok errors, untangled
+        if not existed and out.is_file() and out.stat().st_size == 0:
+            out.unlink()  # nothing recorded: leave no empty file behind
+        cause = error
+        while cause.__cause__ is not None:
+            cause = cause.__cause__
+        print(f"toolkit record: error: could not record {args.user}: {type(error).__name__}: "
+              f"{cause}. Check the internet connection, that the creator is LIVE now, and "
+              "the sign server's rate limits (docs/recording.md).", file=sys.stderr)
+        return 1
     total = sum(counts.values())
     print(f"recorded {total:,} events to {args.out}: "
           + ", ".join(f"{n:,} {kind}" for kind, n in sorted(counts.items())))

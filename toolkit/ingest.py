@@ -33,6 +33,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -285,8 +286,15 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
     """
     if not keep_ids and salt is None:
         raise ValueError("pseudonyms need a salt (see read_salt), or pass keep_ids=True")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {timezone!r} (use an IANA name such as "
+                         "'Europe/Lisbon' or 'UTC')") from None
     collector, files = _Collector(), []
     for path in map(Path, paths):
+        if path.is_dir():
+            raise ValueError(f"{path}: is a folder; give the recording files (e.g. {path}/*)")
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such recording")
         kind, document = _sniff(path)
@@ -337,12 +345,18 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
                         rejected.sort("file", "line", "item", nulls_last=True), report)
 
 
-def write(result: IngestResult, out: str | Path) -> dict[str, Path]:
-    """Write the tables of ``result`` into the folder ``out``; returns the paths by table."""
+def write(result: IngestResult, out: str | Path, tables: bool = True) -> dict[str, Path]:
+    """Write the tables of ``result`` into the folder ``out``; returns the paths by table.
+
+    With ``tables=False`` only ``rejected.csv`` and ``ingest.json`` are written (what the
+    command does when nothing could be loaded, so the reasons can be read).
+    """
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    paths = {name: out / f"{name}.parquet" for name in ("events", "sessions", "messages",
-                                                         "gifts")}
+    names = ("events", "sessions", "messages", "gifts") if tables else ()
+    paths = {name: out / f"{name}.parquet" for name in names}
     for name, path in paths.items():
         getattr(result, name).write_parquet(path)
     paths["rejected"] = out / "rejected.csv"
