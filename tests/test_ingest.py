@@ -514,3 +514,11 @@ def test_command_errors_are_clear(tmp_path: Path, capsys: pytest.CaptureFixture)
                         ([str(tmp_path), "--out", str(tmp_path / "o")], "is a folder")):
         assert cli.main(["ingest", str(path), *args]) == 2
         assert words in capsys.readouterr().err
+
+
+def test_pseudonyms_do_not_depend_on_where_the_files_lie(tmp_path: Path) -> None:
+    line = {"event": "chat", "data": {"uniqueId": "a", "createTime": T0, "comment": "hi"}}
+    one = write_lines(tmp_path / "live.jsonl", [line])  # v1 lines carry no room id
+    (tmp_path / "elsewhere").mkdir()
+    two = write_lines(tmp_path / "elsewhere" / "live.jsonl", [line])
+    assert run(one).events.equals(run(two).events)

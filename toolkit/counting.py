@@ -151,7 +151,8 @@ def count(checked: pl.DataFrame, timezone: str = "UTC") -> Counted:
     """Sessions, users, canonical kinds and times for checked messages; duplicates set aside.
 
     A session is a LIVE room: the message's room id, else one given elsewhere in its file,
-    else the streamer's handle, else the file.
+    else the streamer's handle, else the file's name (not its folder, so the
+    pseudonyms do not depend on where the files lie).
     """
     order = pl.col("order")
     room = pl.col("room_id").cast(pl.String)
@@ -160,7 +161,7 @@ def count(checked: pl.DataFrame, timezone: str = "UTC") -> Counted:
         pl.col("streamer").forward_fill().backward_fill().over("file").alias("_streamer"),
     ).with_columns(
         session_id=pl.coalesce(pl.col("_room"), "@" + pl.col("_streamer").str.strip_prefix("@"),
-                               "file:" + pl.col("file")),
+                               "file:" + pl.col("file").str.extract(r"([^/\\]+)$")),
     ).with_columns(
         streamer=pl.col("_streamer").str.strip_prefix("@").drop_nulls().first()
         .over("session_id"),
