@@ -310,6 +310,13 @@ def test_truncated_last_line(tmp_path: Path) -> None:
     assert kinds(result) == {"comment": 1}
 
 
+def test_a_file_that_only_looks_like_gzip(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(b"\x1f\x8b not really")
+    result = run(path)
+    assert reasons(result) == ["truncated last line"] and result.report["rows_read"] == 1
+
+
 def test_truncated_gzip_file(tmp_path: Path) -> None:
     lines = [own_line(row("comment", T0 + i, msg=i + 1)) for i in range(200)]
     packed = gzip.compress(b"\n".join(json.dumps(x).encode() for x in lines) + b"\n")
@@ -499,9 +506,13 @@ _LINES = st.one_of(
 @given(lines=st.lists(_LINES, max_size=25), newline=st.booleans())
 def test_every_record_is_loaded_or_rejected(tmp_path_factory, lines, newline) -> None:
     path = tmp_path_factory.mktemp("h") / "r.jsonl"
-    path.write_bytes(b"\n".join(lines) + (b"\n" if newline else b""))
+    content = b"\n".join(lines) + (b"\n" if newline else b"")
+    path.write_bytes(content)
     result = run(path)  # the invariant rows read = loaded + rejected is checked inside
-    assert result.report["rows_read"] == sum(1 for x in lines if x.strip())
+    if content[:2] == b"\x1f\x8b":  # looks like gzip but is not: one damaged record
+        assert result.report["rows_read"] == 1 and result.report["rejected"] == 1
+    else:
+        assert result.report["rows_read"] == sum(1 for x in lines if x.strip())
 
 
 def test_command_errors_are_clear(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

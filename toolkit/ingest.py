@@ -176,8 +176,8 @@ def _sniff(path: Path) -> tuple[str, object]:
                 if raw.strip():
                     first = raw
                     break
-        except (EOFError, OSError):
-            pass
+        except (EOFError, OSError):  # a damaged gzip file: the line reader reports it
+            return "jsonl", None
     if not first:
         return "empty", None
     try:
