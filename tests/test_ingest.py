@@ -348,6 +348,11 @@ def test_wrong_types(tmp_path: Path, data: dict, field: str) -> None:
     assert result.rejected["field"].to_list() == [field]
 
 
+def test_a_connector_line_whose_data_is_not_an_object(tmp_path: Path) -> None:
+    result = run(write_lines(tmp_path / "r.jsonl", [{"event": "like", "data": [1, 2]}]))
+    assert reasons(result) == ["wrong type"] and result.rejected["field"].to_list() == ["data"]
+
+
 def test_unknown_event_types(tmp_path: Path) -> None:
     lines = [{"event": "teleport", "data": {}},
              {"format": "toolkit-live/1", "type": "TeleportEvent", "received_ms": T0},

@@ -354,7 +354,6 @@ def line_format(obj: object) -> str | None:
     if isinstance(obj.get("format"), str) and obj["format"].startswith("toolkit-live/"):
         return "toolkit-live"
     name, data, _ = _envelope(obj)
-    if isinstance(name, str) and (data is None or isinstance(data, dict)) and (
-            data is not None or name in _CONNECTOR_METHODS):
-        return "connector"
+    if isinstance(name, str) and (data is not None or name in _CONNECTOR_METHODS):
+        return "connector"  # a wrong-typed data object is then rejected field by field
     return None

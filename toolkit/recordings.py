@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 
 from toolkit import reference
+from toolkit.features import live_summary
 from toolkit.live_writers import write_connector, write_java_collector, write_toolkit_live
 
 __all__ = ["wire_messages", "write_bundle", "compare_with_truth", "bundled_files",
@@ -246,8 +247,6 @@ def compare_with_truth(events: pl.DataFrame, sessions: pl.DataFrame,
     ``hearts_room_total`` from its sessions table), the true ones with the suffix ``_true``,
     and ``start``.
     """
-    from toolkit.features import live_summary
-
     ours = live_summary(events).join(
         sessions.select("session_id", "start", "hearts_room", "hearts_room_total"),
         on="session_id")
