@@ -314,7 +314,7 @@ def test_a_file_that_only_looks_like_gzip(tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     path.write_bytes(b"\x1f\x8b not really")
     result = run(path)
-    assert reasons(result) == ["truncated last line"] and result.report["rows_read"] == 1
+    assert reasons(result) == ["damaged compressed file"] and result.report["rows_read"] == 1
 
 
 def test_truncated_gzip_file(tmp_path: Path) -> None:
@@ -458,7 +458,7 @@ def test_empty_files(tmp_path: Path) -> None:
     assert result.report["rows_read"] == 0 and result.events.is_empty()
     assert [f["format"] for f in result.report["files"]] == ["empty", "empty"]
     assert cli.main(["ingest", str(empty), "--out", str(tmp_path / "o")]) == 1
-    assert not (tmp_path / "o").exists()
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["ingest.json", "rejected.csv"]
 
 
 def test_nothing_loaded_still_says_why(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -538,3 +538,95 @@ def test_pseudonyms_do_not_depend_on_where_the_files_lie(tmp_path: Path) -> None
     (tmp_path / "elsewhere").mkdir()
     two = write_lines(tmp_path / "elsewhere" / "live.jsonl", [line])
     assert run(one).events.equals(run(two).events)
+
+
+def test_a_failed_run_removes_the_tables_of_an_earlier_one(tmp_path: Path) -> None:
+    good = write_lines(tmp_path / "good.jsonl", [own_line(row("comment", T0))])
+    bad = write_lines(tmp_path / "bad.jsonl", [b"{oops"])
+    out = tmp_path / "o"
+    assert cli.main(["ingest", str(good), "--out", str(out)]) == 0
+    assert (out / "events.parquet").is_file()
+    assert cli.main(["ingest", str(bad), "--out", str(out)]) == 1
+    assert sorted(p.name for p in out.iterdir()) == ["ingest.json", "rejected.csv"]
+    assert json.loads((out / "ingest.json").read_text())["loaded"] == 0
+
+
+def test_copies_in_files_without_room_ids_are_duplicates(tmp_path: Path) -> None:
+    line = {"event": "chat", "data": {"uniqueId": "a", "createTime": T0, "msgId": "77"}}
+    one = write_lines(tmp_path / "one.jsonl", [line])
+    two = write_lines(tmp_path / "backup.jsonl", [line])
+    result = run(one, two)
+    assert kinds(result) == {"comment": 1} and reasons(result) == ["duplicate message"]
+
+
+def test_a_damaged_gzip_file_does_not_stop_the_others(tmp_path: Path) -> None:
+    lines = [own_line(row("comment", T0 + i, msg=i + 1)) for i in range(300)]
+    packed = bytearray(gzip.compress(b"\n".join(json.dumps(x).encode() for x in lines)))
+    packed[len(packed) // 2: len(packed) // 2 + 50] = bytes(50)
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(bytes(packed))
+    good = write_lines(tmp_path / "good.jsonl", [own_line(row("share", T0, msg=9_999,
+                                                             action=3))])
+    result = run(broken, good)
+    assert "damaged compressed file" in reasons(result)
+    assert kinds(result).get("share") == 1
+
+
+@pytest.mark.parametrize("text", ['{"event": "like", "data": {"likeCount": "%s"}}',
+                                  '{"event": "like", "data": {"likeCount": %s}}'])
+def test_numbers_of_thousands_of_digits(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_text(text % ("9" * 5000) + "\n")
+    result = run(path, write_lines(tmp_path / "ok.jsonl", [own_line(row("comment", T0))]))
+    assert reasons(result)[0] in ("absurd value", "malformed JSON")
+    assert kinds(result) == {"comment": 1}
+
+
+def test_rejected_values_that_may_identify_people_are_hidden(tmp_path: Path) -> None:
+    lines = [b'{"event": "member", "data": {"userId": "6064313604426464386"',
+             {"event": "like", "data": {"likeCount": 1, "nickname": ["Secret Name"],
+                                        "createTime": T0}}]
+    path = write_lines(tmp_path / "r.jsonl", lines)
+    hidden = run(path).rejected["value"].to_list()
+    assert not any("6064313604426464386" in v or "Secret" in v for v in hidden)
+    shown = run(path, keep_ids=True, salt=None).rejected["value"].to_list()
+    assert any("Secret Name" in v for v in shown)
+
+
+@pytest.mark.parametrize("content", ["", "00", "hello", "00" * 15])
+def test_a_weak_or_broken_salt_file_is_refused(tmp_path: Path, content: str) -> None:
+    salt = tmp_path / "my.salt"
+    salt.write_text(content)
+    with pytest.raises(ValueError, match="my.salt"):
+        ingest.read_salt(salt)
+
+
+def test_bools_are_not_counts(tmp_path: Path) -> None:
+    line = {"event": "like", "data": {"likeCount": True, "uniqueId": "a", "createTime": T0}}
+    assert reasons(run(write_lines(tmp_path / "r.jsonl", [line]))) == ["wrong type"]
+
+
+def test_a_broken_java_file_is_one_rejected_record(tmp_path: Path) -> None:
+    from toolkit.live_writers import write_java_collector
+
+    frame = pl.DataFrame(session_messages(), infer_schema_length=None).with_columns(
+        pl.col("kind").cast(EVENTS_SCHEMA["kind"]))
+    whole = write_java_collector(frame, tmp_path / "java.json").read_bytes()
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(whole[: len(whole) // 2])
+    result = run(cut)
+    assert result.report["rows_read"] == 1 and reasons(result) == ["malformed JSON"]
+    odd = json.loads(whole) | {"WebcastChatMessage": {"oops": 1}}
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(odd))
+    result = run(path)
+    assert reasons(result) == ["wrong type"] and result.report["loaded"] > 5
+
+
+def test_without_room_ids_a_long_silence_starts_a_new_session(tmp_path: Path) -> None:
+    day = 86_400_000
+    lines = [{"event": "chat", "data": {"uniqueId": "a", "createTime": T0 + t, "msgId": str(i)}}
+             for i, t in enumerate([0, 60_000, day, day + 60_000])]
+    result = run(write_lines(tmp_path / "two-days.jsonl", lines))
+    assert result.sessions.height == 2
+    assert result.events.group_by("session_id").len()["len"].to_list() == [2, 2]

@@ -124,9 +124,11 @@ def _ingest(args: argparse.Namespace) -> int:
     from toolkit import ingest
 
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out}: exists and is not a folder")
-    salt_path = Path(args.salt_file) if args.salt_file else out.parent / f"{out.name}.salt"
+    for folder in (out, *out.parents):
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"--out {out}: {folder} exists and is not a folder")
+    whole = out.resolve()  # so that "." and "a/.." have a name and a parent
+    salt_path = Path(args.salt_file) if args.salt_file else whole.parent / f"{whole.name}.salt"
     if not args.keep_ids and salt_path.resolve().is_relative_to(out.resolve()):
         raise ValueError(f"the salt file {salt_path} must not be inside the output folder")
     salt = None if args.keep_ids else ingest.read_salt(salt_path)
@@ -134,13 +136,10 @@ def _ingest(args: argparse.Namespace) -> int:
                            timezone=args.timezone)
     for line in ingest.summary_lines(result.report):
         print(line)
-    if result.report["loaded"] == 0:
-        written = "nothing written"
-        if result.report["rejected"]:
-            paths = ingest.write(result, out, tables=False)
-            written = f"why: {paths['rejected']}"
+    if result.report["loaded"] == 0:  # the report still goes out, old tables are removed
+        paths = ingest.write(result, out, tables=False)
         print(f"toolkit ingest: error: nothing loaded from {len(args.files)} file(s); "
-              f"{written}", file=sys.stderr)
+              f"see {paths['report']} and {paths['rejected'].name}", file=sys.stderr)
         return 1
     paths = ingest.write(result, out)
     print(f"wrote {', '.join(p.name for p in paths.values())} to {out}/")
@@ -152,7 +151,13 @@ def _ingest(args: argparse.Namespace) -> int:
 def _record(args: argparse.Namespace) -> int:
     from toolkit import record
 
+    if args.minutes is not None and not args.minutes > 0:  # also refuses nan
+        raise ValueError(f"--minutes must be a positive number, got {args.minutes}")
+    if not args.user.strip().lstrip("@"):
+        raise ValueError("give the creator's handle, e.g. @someone")
     out = Path(args.out)
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a folder; give a file name such as {out}/live.jsonl")
     existed = out.exists()
     try:
         counts = record.record(args.user, out, minutes=args.minutes)
@@ -338,7 +343,11 @@ def parser() -> argparse.ArgumentParser:
                         help="IANA zone for the sessions' local start hour (default UTC)")
     ingest.set_defaults(run=_ingest)
 
-    record = commands.add_parser("record", help="record a TikTok LIVE (needs .[record])")
+    record = commands.add_parser(
+        "record", help="record a TikTok LIVE (needs .[record])",
+        description="Record the events of a TikTok LIVE with tiktoklive 7.0.1 into a "
+        "toolkit-live/1 JSON Lines file (appended to). Read docs/recording.md first: the "
+        "platform's terms, and the privacy of the people in the recording.")
     record.add_argument("user", help="the creator's handle, e.g. @someone")
     record.add_argument("--out", required=True, help="JSON Lines file (appended to)")
     record.add_argument("--minutes", type=float, help="stop after this many minutes")

@@ -34,7 +34,7 @@ import polars as pl
 from toolkit import reference
 from toolkit.events import EVENTS_SCHEMA, EventKind
 
-__all__ = ["LIMITS", "check_messages", "count", "events_from", "sessions_from",
+__all__ = ["LIMITS", "SILENCE", "check_messages", "count", "events_from", "sessions_from",
            "gifts_seen", "gift_coins_compared", "rule_counts", "describe_rules"]
 
 #: Largest values taken as real; anything above is rejected as an ``absurd value``.
@@ -46,6 +46,9 @@ LIMITS = {
     "viewers over a LIVE": 10_000_000_000,
 }
 EARLIEST = dt.datetime(2016, 9, 1, tzinfo=dt.UTC)  # TikTok launched in September 2016
+#: Without a room id, a silence this long between records starts a new session.
+SILENCE = dt.timedelta(minutes=30)
+SILENCE_MS = int(SILENCE.total_seconds() * 1000)
 
 _LIKE, _GIFT, _CHAT = "WebcastLikeMessage", "WebcastGiftMessage", "WebcastChatMessage"
 _SOCIAL, _MEMBER = "WebcastSocialMessage", "WebcastMemberMessage"
@@ -150,25 +153,35 @@ class Counted(NamedTuple):
 def count(checked: pl.DataFrame, timezone: str = "UTC") -> Counted:
     """Sessions, users, canonical kinds and times for checked messages; duplicates set aside.
 
-    A session is a LIVE room: the message's room id, else one given elsewhere in its file,
-    else the streamer's handle, else the file's name (not its folder, so the
-    pseudonyms do not depend on where the files lie).
+    A session is a LIVE room: the message's room id, else one given elsewhere in its file by
+    records of the same format, else the streamer's handle, else the file's name (not its
+    folder, so the pseudonyms do not depend on where the files lie). Without a room id, a
+    silence of more than :data:`SILENCE` starts a new session (``#1``, ``#2``...).
     """
     order = pl.col("order")
     room = pl.col("room_id").cast(pl.String)
     frame = checked.sort("order").with_columns(
-        room.forward_fill().backward_fill().over("file").alias("_room"),
+        room.forward_fill().backward_fill().over("file", "format").alias("_room"),
         pl.col("streamer").forward_fill().backward_fill().over("file").alias("_streamer"),
     ).with_columns(
         session_id=pl.coalesce(pl.col("_room"), "@" + pl.col("_streamer").str.strip_prefix("@"),
                                "file:" + pl.col("file").str.extract(r"([^/\\]+)$")),
-    ).with_columns(
+    )
+    gaps = frame.filter(pl.col("_room").is_null()).sort("session_id", "ts_ms", "order").select(
+        "order", _part=(pl.col("ts_ms").diff().over("session_id") > SILENCE_MS)
+        .fill_null(False).cum_sum().over("session_id"))
+    frame = frame.join(gaps, on="order", how="left").sort("order").with_columns(
+        session_id=pl.when(pl.col("_part").fill_null(0) > 0)
+        .then(pl.col("session_id") + "#" + pl.col("_part").cast(pl.String))
+        .otherwise(pl.col("session_id")),
+    ).drop("_part").with_columns(
         streamer=pl.col("_streamer").str.strip_prefix("@").drop_nulls().first()
         .over("session_id"),
         user=pl.coalesce(pl.col("user_id").cast(pl.String), pl.col("unique_id")),
     ).drop("_room", "_streamer")
-    repeated = pl.col("msg_id").is_not_null() & pl.col("msg_id").is_duplicated().over(
-        "session_id", "msg_id") & (order != order.min().over("session_id", "msg_id"))
+    # message ids are unique across TikTok: a copy is a copy whatever file or room it is in
+    repeated = pl.col("msg_id").is_not_null() & pl.col("msg_id").is_duplicated() & (
+        order != order.min().over("msg_id"))
     duplicates = frame.filter(repeated).select(
         "file", "line", "item", pl.lit("msg_id").alias("field"),
         pl.col("msg_id").cast(pl.String).alias("value"), pl.lit("duplicate message")

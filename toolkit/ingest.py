@@ -33,6 +33,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import zlib
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
@@ -113,7 +114,7 @@ def _open(path: Path):  # type: ignore[no-untyped-def]
 
 def _bad_bytes(raw: bytes, error: UnicodeDecodeError) -> Rejected:
     byte = raw[error.start:error.start + 1].hex()
-    return Rejected("not UTF-8", "", f"0x{byte}", f"byte {error.start + 1} of the line")
+    return Rejected("not UTF-8", "encoding", f"0x{byte}", f"byte {error.start + 1} of the line")
 
 
 def _read_jsonl(path: Path, into: _Collector) -> int:
@@ -126,10 +127,15 @@ def _read_jsonl(path: Path, into: _Collector) -> int:
                 number, raw = next(lines)
             except StopIteration:
                 break
-            except (EOFError, OSError) as error:  # a cut-off or damaged gzip file
+            except EOFError as error:  # a gzip file cut off
                 rows += 1
                 into.add(path, number + 1, None, Rejected(
                     "truncated last line", "", "", f"the compressed file ends early: {error}"))
+                break
+            except (OSError, zlib.error) as error:  # a gzip file damaged inside
+                rows += 1
+                into.add(path, number + 1, None, Rejected(
+                    "damaged compressed file", "", "", f"cannot unpack from here on: {error}"))
                 break
             if not raw.strip():
                 continue
@@ -140,7 +146,7 @@ def _read_jsonl(path: Path, into: _Collector) -> int:
             except UnicodeDecodeError as error:
                 into.add(path, number, None, _bad_bytes(raw, error))
                 continue
-            except (json.JSONDecodeError, RecursionError) as error:
+            except (ValueError, RecursionError) as error:  # also numbers of > 4,300 digits
                 reason = "truncated last line" if not complete else "malformed JSON"
                 into.add(path, number, None, Rejected(reason, "", raw[:60].decode(
                     "utf-8", "replace"), str(error)))
@@ -158,9 +164,19 @@ def _read_jsonl(path: Path, into: _Collector) -> int:
     return rows
 
 
+def _show_value(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _read_java(path: Path, document: dict, into: _Collector) -> int:
     rows = 0
     for method, samples in document.items():
+        if not isinstance(samples, list):
+            rows += 1
+            into.add(path, None, method, Rejected("wrong type", method, _show_value(samples),
+                                                  "expected a list of samples"))
+            continue
         for index, sample in enumerate(samples):
             rows += 1
             into.add(path, None, f"{method}[{index}]", read_java_sample(method, sample))
@@ -176,21 +192,27 @@ def _sniff(path: Path) -> tuple[str, object]:
                 if raw.strip():
                     first = raw
                     break
-        except (EOFError, OSError):  # a damaged gzip file: the line reader reports it
+        except (EOFError, OSError, zlib.error):  # damaged gzip: the line reader reports it
             return "jsonl", None
     if not first:
         return "empty", None
     try:
         obj = json.loads(first.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):
         obj = None
     if is_java_collector(obj):
         return "java-collector", obj
     if obj is None and first.lstrip().startswith(b"{"):  # perhaps one pretty-printed object
+        with _open(path) as handle:
+            try:
+                text = handle.read()
+            except (EOFError, OSError, zlib.error):
+                return "jsonl", None
         try:
-            with _open(path) as handle:
-                document = json.loads(handle.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, EOFError, OSError):
+            document = json.loads(text.decode("utf-8"))
+        except (ValueError, RecursionError) as error:
+            if b'"eventData"' in text[:65536]:  # a Java collector file, cut or broken
+                return "broken-java", error
             return "jsonl", None
         if is_java_collector(document):
             return "java-collector", document
@@ -243,8 +265,18 @@ def first_records(path: str | Path, n: int = 1, width: int = 240) -> list[str]:
 def read_salt(path: str | Path, create: bool = True) -> bytes:
     """The secret salt in ``path`` (hex text), made with :mod:`secrets` when missing."""
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"salt file {path} is a folder")
     if path.is_file():
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        try:
+            salt = bytes.fromhex(path.read_bytes().decode("ascii").strip())
+        except (UnicodeDecodeError, ValueError):
+            raise ValueError(f"salt file {path}: expected hexadecimal text "
+                             "(as toolkit ingest writes it)") from None
+        if len(salt) < 16:
+            raise ValueError(f"salt file {path}: {len(salt)} bytes, at least 16 are needed "
+                             "(a short salt lets anyone recompute the pseudonyms)")
+        return salt
     if not create:
         raise FileNotFoundError(f"{path}: no salt file")
     salt = secrets.token_bytes(16)
@@ -300,6 +332,12 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
         kind, document = _sniff(path)
         if kind == "java-collector":
             rows = _read_java(path, document, collector)  # type: ignore[arg-type]
+        elif kind == "broken-java":  # one record: the whole file, with where it breaks
+            rows = 1
+            collector.add(path, None, None, Rejected(
+                "malformed JSON", "", "", f"a Java collector file that does not parse as a "
+                f"whole (cut off while written?): {document}"))
+            kind = "java-collector"
         elif kind == "jsonl":
             rows = _read_jsonl(path, collector)
         else:
@@ -328,6 +366,20 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
         ).drop("user_id", "unique_id", "nickname", "room_id")
     events = counting.events_from(loaded)
     sessions = counting.sessions_from(loaded, events, timezone)
+    if not keep_ids:  # values that may hold a person's id, handle, name or text
+        sensitive = ["", "user_id", "unique_id", "nickname", "streamer", "user", "data",
+                     "sample", "eventData", "raw_b64"]
+        rejected = rejected.with_columns(
+            value=pl.when(pl.col("field").is_in(sensitive) & (pl.col("value") != ""))
+            .then(pl.lit("(hidden: may identify a person; --keep-ids shows it)"))
+            .otherwise(pl.col("value")))
+    per_file = (loaded.group_by("file").len("loaded")
+                .join(rejected.group_by("file").len("rejected"), on="file", how="full",
+                      coalesce=True).fill_null(0))
+    for info in files:
+        match = per_file.filter(pl.col("file") == info["file"])
+        info["loaded"] = int(match["loaded"].sum())
+        info["rejected"] = int(match["rejected"].sum())
     reasons = Counter(rejected["reason"].to_list())
     report = {
         "rows_read": sum(f["rows"] for f in files),
@@ -355,7 +407,11 @@ def write(result: IngestResult, out: str | Path, tables: bool = True) -> dict[st
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out}: exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    names = ("events", "sessions", "messages", "gifts") if tables else ()
+    names = ("events", "sessions", "messages", "gifts")
+    if not tables:  # tables of an earlier run must not pass for this one's
+        for name in names:
+            (out / f"{name}.parquet").unlink(missing_ok=True)
+        names = ()
     paths = {name: out / f"{name}.parquet" for name in names}
     for name, path in paths.items():
         getattr(result, name).write_parquet(path)
@@ -374,7 +430,8 @@ def summary_lines(report: dict) -> list[str]:
     for info in report["files"]:
         note = "  (empty file)" if info["rows"] == 0 else ""
         lines.append(f"  {Path(info['file']).name}: {info['format']}, {info['rows']:,} "
-                     f"records{note}")
+                     f"records{note}" + (f" ({info['rejected']:,} rejected)"
+                                         if info.get("rejected") else ""))
     for reason, count in report["rejected_by_reason"].items():
         lines.append(f"  rejected, {reason}: {count:,}")
     rules = report["rules"]

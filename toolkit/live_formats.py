@@ -77,7 +77,9 @@ def _int(value: object, field: str) -> int | None:
     if value == "":
         return None
     if isinstance(value, bool):
-        return int(value)
+        if field == "repeat_end":  # v1 connector files write true/false
+            return int(value)
+        raise _Bad(Rejected("wrong type", field, _show(value), "expected a whole number"))
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -85,6 +87,9 @@ def _int(value: object, field: str) -> int | None:
     if isinstance(value, str):
         text = value.strip()
         if text.lstrip("-").isdigit():
+            if len(text) > 25:  # beyond any 64-bit number (and Python's 4,300-digit limit)
+                raise _Bad(Rejected("absurd value", field, text[:20] + "...",
+                                    f"a number of {len(text)} digits"))
             return int(text)
     raise _Bad(Rejected("wrong type", field, _show(value), "expected a whole number"))
 
@@ -324,10 +329,11 @@ def read_connector_line(obj: dict) -> dict[str, object] | Rejected:
 # --- Java collector -----------------------------------------------------------------------
 
 def is_java_collector(obj: object) -> bool:
-    """Whether parsed JSON has the Java collector's shape: method -> list of samples."""
-    return (isinstance(obj, dict) and bool(obj)
-            and all(isinstance(v, list) for v in obj.values())
-            and any(isinstance(s, dict) and "eventData" in s for v in obj.values() for s in v))
+    """Whether parsed JSON has the Java collector's shape: method -> list of samples (at least
+    one list holds a sample with ``eventData``; other values are rejected one by one)."""
+    return (isinstance(obj, dict)
+            and any(isinstance(v, list) and any(isinstance(s, dict) and "eventData" in s
+                                                for s in v) for v in obj.values()))
 
 
 @_guard
