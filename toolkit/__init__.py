@@ -30,7 +30,8 @@ Modules, one idea each (see ``docs/architecture.md``):
   positives and power; :mod:`toolkit.claims_page` the generated claims page
 - :mod:`toolkit.ingest`       recordings of real LIVEs into the canonical tables, with
   :mod:`toolkit.live_formats` (the clients' formats), :mod:`toolkit.protowire` (protobuf
-  messages) and :mod:`toolkit.counting` (gift streaks, duplicates, hearts, viewers)
+  messages), :mod:`toolkit.counting` (gift streaks, duplicates, hearts, viewers) and
+  :mod:`toolkit.pseudonyms` (salted pseudonyms)
 - :mod:`toolkit.record`       ``toolkit record``: save a LIVE with tiktoklive (optional extra);
   :mod:`toolkit.recordings` synthetic recordings in the clients' formats
 - :mod:`toolkit.charts`       Altair charts in one house style, rendered offline

@@ -29,10 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import hashlib
-import hmac
 import json
-import secrets
 import zlib
 import zoneinfo
 from collections import Counter
@@ -53,6 +50,7 @@ from toolkit.live_formats import (
     read_java_sample,
     read_own_line,
 )
+from toolkit.pseudonyms import pseudonyms, read_salt
 
 __all__ = ["IngestResult", "ingest", "write", "read_salt", "first_records", "summary_lines",
            "REJECTED_SCHEMA", "MESSAGES_SCHEMA"]
@@ -262,38 +260,6 @@ def first_records(path: str | Path, n: int = 1, width: int = 240) -> list[str]:
     return lines
 
 
-def read_salt(path: str | Path, create: bool = True) -> bytes:
-    """The secret salt in ``path`` (hex text), made with :mod:`secrets` when missing."""
-    path = Path(path)
-    if path.is_dir():
-        raise ValueError(f"salt file {path} is a folder")
-    if path.is_file():
-        try:
-            salt = bytes.fromhex(path.read_bytes().decode("ascii").strip())
-        except (UnicodeDecodeError, ValueError):
-            raise ValueError(f"salt file {path}: expected hexadecimal text "
-                             "(as toolkit ingest writes it)") from None
-        if len(salt) < 16:
-            raise ValueError(f"salt file {path}: {len(salt)} bytes, at least 16 are needed "
-                             "(a short salt lets anyone recompute the pseudonyms)")
-        return salt
-    if not create:
-        raise FileNotFoundError(f"{path}: no salt file")
-    salt = secrets.token_bytes(16)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(salt.hex() + "\n", encoding="ascii")
-    path.chmod(0o600)
-    return salt
-
-
-def _pseudonyms(values: pl.Series, salt: bytes, prefix: str) -> pl.Series:
-    """Each distinct value replaced by ``prefix`` + 12 hex digits of HMAC-SHA-256(salt, value)."""
-    distinct = values.drop_nulls().unique().to_list()
-    mapping = {v: prefix + hmac.new(salt, v.encode(), hashlib.sha256).hexdigest()[:12]
-               for v in distinct}
-    return values.replace_strict(mapping, default=None, return_dtype=pl.String)
-
-
 def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | None = None,
            timezone: str = "UTC", now: dt.datetime | None = None) -> IngestResult:
     """Read recordings into the canonical tables (nothing is written; see :func:`write`).
@@ -360,9 +326,9 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
     if not keep_ids:
         assert salt is not None
         loaded = loaded.with_columns(
-            user=_pseudonyms(loaded["user"], salt, "u"),
-            session_id=_pseudonyms(loaded["session_id"], salt, "s"),
-            streamer=_pseudonyms(loaded["streamer"], salt, "c"),
+            user=pseudonyms(loaded["user"], salt, "u"),
+            session_id=pseudonyms(loaded["session_id"], salt, "s"),
+            streamer=pseudonyms(loaded["streamer"], salt, "c"),
         ).drop("user_id", "unique_id", "nickname", "room_id")
     events = counting.events_from(loaded)
     sessions = counting.sessions_from(loaded, events, timezone)
