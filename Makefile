@@ -49,7 +49,7 @@ RECORDED_SEED  := 20260303
 data: setup
 	$(BIN)/toolkit simulate --world baseline --sessions 2000 --seed $(SIMULATED_SEED) --out data/simulated/baseline
 	$(BIN)/toolkit simulate --world baseline --creators 40 --days 21 --seed $(CREATORS_SEED) --out data/simulated/creators
-	$(BIN)/python -m toolkit.recordings data/recorded $(RECORDED_SEED)
+	$(BIN)/python -m toolkit.recordings.synthetic data/recorded $(RECORDED_SEED)
 
 # Student copies of the notebooks (solutions blanked, outputs cleared); a test checks they
 # are up to date with notebooks/.

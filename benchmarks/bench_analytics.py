@@ -3,7 +3,7 @@
 Prints, on this machine:
 
 1. the simulator's throughput (events per second);
-2. the LIVE analytics pipeline (``toolkit.features.live_summary``, polars, lazy) against an
+2. the LIVE analytics pipeline (``toolkit.analytics.summary.live_summary``, polars, lazy) against an
    idiomatic pandas implementation of the same aggregates, on the same parquet file: time
    ratio and peak-memory ratio, after checking that both give the same table;
 3. the pipeline on a 100-million-event file in polars' streaming mode, with its peak memory.
@@ -27,10 +27,10 @@ from pathlib import Path
 POLARS_RUN = r"""
 import json, resource, sys, time
 import polars as pl
-from toolkit import features
+from toolkit import analytics
 path, engine = sys.argv[1], sys.argv[2]
 start = time.perf_counter()
-table = features.live_summary(pl.scan_parquet(path)).collect(engine=engine)
+table = analytics.live_summary(pl.scan_parquet(path)).collect(engine=engine)
 seconds = time.perf_counter() - start
 table.write_parquet(sys.argv[3])
 PEAK
@@ -96,8 +96,8 @@ def ensure_dataset(folder: Path, sessions: int, seed: int) -> tuple[Path, int, f
     events = folder / "events.parquet"
     seconds = float("nan")
     if not events.is_file():
-        from toolkit.datasets import write_simulation
-        from toolkit.worlds import world
+        from toolkit.simulation.store import write_simulation
+        from toolkit.simulation.worlds import world
 
         start = time.perf_counter()
         write_simulation(folder, world("baseline"), sessions, seed)
@@ -131,14 +131,14 @@ def main() -> None:
     print("== 1. simulator")
     import numpy as np
 
-    from toolkit.simulate import simulate
-    from toolkit.worlds import world
+    from toolkit.simulation.engine import simulate
+    from toolkit.simulation.worlds import world
 
     start = time.perf_counter()
     sim = simulate(world("baseline"), 2_000, np.random.default_rng(1))
     seconds = time.perf_counter() - start
-    print(f"2,000 sessions, {sim.events.height:,} events in {seconds:.1f} s: "
-          f"{sim.events.height / seconds:,.0f} events/s")
+    print(f"2,000 sessions, {sim.table('events').height:,} events in {seconds:.1f} s: "
+          f"{sim.table('events').height / seconds:,.0f} events/s")
     del sim
 
     print("== 2. LIVE analytics: polars (lazy) vs pandas, same parquet")

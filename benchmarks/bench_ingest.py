@@ -2,7 +2,7 @@
 
 Prints, on this machine:
 
-1. decoding one webcast message: our wire reader (:mod:`toolkit.protowire`) against the
+1. decoding one webcast message: our wire reader (:mod:`toolkit.recordings.wire`) against the
    classes ``tiktoklive`` 7.0.1 decodes with (``TikTokLiveProto``, betterproto2 + pydantic),
    on the same payloads, after checking both read the same fields: time per message and ratio;
 2. the whole ingest (read, decode, check, count, pseudonymise) on the bundled recordings read
@@ -24,7 +24,8 @@ import gzip
 import json
 import time
 
-from toolkit import ingest, protowire, recordings
+from toolkit import recordings
+from toolkit.recordings import wire
 
 
 def _payloads(limit: int = 5_000) -> list[tuple[str, bytes]]:
@@ -49,11 +50,11 @@ def bench_decode() -> None:
     payloads = _payloads()
     for method, raw in payloads[:200]:  # both read the same fields
         theirs = EVENT_MAPPINGS[method]().parse(raw)
-        ours = protowire.decode(method, raw)
+        ours = wire.decode(method, raw)
         assert ours.get("msg_id", 0) == theirs.common.msg_id
         assert ours.get("create_time_ms", 0) == theirs.common.create_time
     timings = {}
-    for name, decode in (("protowire", lambda m, r: protowire.decode(m, r)),
+    for name, decode in (("protowire", lambda m, r: wire.decode(m, r)),
                          ("TikTokLiveProto", lambda m, r: EVENT_MAPPINGS[m]().parse(r))):
         start = time.perf_counter()
         for method, raw in payloads:
@@ -68,7 +69,7 @@ def bench_decode() -> None:
 def bench_ingest(copies: int) -> None:
     files = recordings.bundled_files() * copies
     start = time.perf_counter()
-    result = ingest.ingest(files, salt=bytes(16))
+    result = recordings.ingest(files, salt=bytes(16))
     seconds = time.perf_counter() - start
     rows = result.report["rows_read"]
     print(f"ingest: {rows:,} records from {len(files)} files in {seconds:.2f} s = "

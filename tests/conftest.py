@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from toolkit import reference
+from toolkit.money import reference
 
 PROJECT = Path(__file__).resolve().parent.parent
 

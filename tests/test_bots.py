@@ -10,9 +10,12 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from toolkit import bots, simulate, worlds
-from toolkit.events import EVENTS_SCHEMA
-from toolkit.evidence import VERDICTS, ClaimData
+from toolkit import simulation
+from toolkit.claims import bots, calibration
+from toolkit.claims.evidence import VERDICTS
+from toolkit.events import Dataset
+from toolkit.events.schema import EVENTS_SCHEMA
+from toolkit.simulation import worlds
 
 T0 = datetime(2026, 3, 1, 20, 0, tzinfo=timezone.utc)
 
@@ -34,8 +37,8 @@ def _events() -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def botted() -> simulate.Simulation:
-    return simulate.simulate(worlds.world("bought_hearts"), 200, np.random.default_rng(7))
+def botted() -> Dataset:
+    return simulation.simulate(worlds.world("bought_hearts"), 200, np.random.default_rng(7))
 
 
 def test_features_have_the_hand_computed_values() -> None:
@@ -104,58 +107,58 @@ def test_dataset_test_is_an_exact_binomial_test_against_the_design_rate() -> Non
 
 
 def test_c18_without_labels_describes_and_says_precision_is_unknown() -> None:
-    recorded = ClaimData(events=_events().lazy(), source="recorded", name="my LIVE")
+    recorded = Dataset(events=_events().lazy(), source="recorded", name="my LIVE")
     evidence = bots.test_c18(recorded, np.random.default_rng(0))
     assert evidence.verdict == "described" and evidence.n == 1
     assert "precision cannot be known" in evidence.note
     only_counts = _events().filter(pl.col("user_id").is_null())
-    empty = ClaimData(events=only_counts.lazy(), source="recorded")
+    empty = Dataset(events=only_counts.lazy(), source="recorded")
     assert bots.test_c18(empty, np.random.default_rng(0)).verdict == "skipped"
-    broken = ClaimData(events=_events().drop("count").lazy(), source="recorded")
+    broken = Dataset(events=_events().drop("count").lazy(), source="recorded")
     assert bots.test_c18(broken, np.random.default_rng(0)).verdict == "skipped"
 
 
 def test_c18_is_supported_on_a_simulation_with_bought_hearts(botted) -> None:
-    evidence = bots.test_c18(ClaimData.from_simulation(botted), np.random.default_rng(0))
+    evidence = bots.test_c18(botted, np.random.default_rng(0))
     assert evidence.verdict == "supported" and evidence.verdict in VERDICTS
     assert evidence.low <= evidence.estimate <= evidence.high and evidence.estimate > 0.8
     assert evidence.p_value < 1e-10 and evidence.n == 200
     # the same events as a recording: the labels are hidden, so it can only describe
-    hidden = ClaimData(
-        events=botted.events.lazy(), sessions=botted.sessions.lazy(),
-        viewers=botted.viewers.lazy(), source="recorded")
+    hidden = Dataset(
+        events=botted.table("events").lazy(), sessions=botted.table("sessions").lazy(),
+        viewers=botted.table("viewers").lazy(), source="recorded")
     assert bots.test_c18(hidden, np.random.default_rng(0)).verdict == "described"
 
 
 def test_c18_in_a_world_without_bots_uses_the_label_free_test() -> None:
-    clean = simulate.simulate(worlds.world("baseline"), 100, np.random.default_rng(8))
-    evidence = bots.test_c18(ClaimData.from_simulation(clean), np.random.default_rng(0))
+    clean = simulation.simulate(worlds.world("baseline"), 100, np.random.default_rng(8))
+    evidence = bots.test_c18(clean, np.random.default_rng(0))
     assert evidence.verdict == "not supported"
     assert evidence.measure == bots.MEASURE_UNLABELLED and "false alarm" in evidence.note
 
 
 def test_verdict_rates_split_a_simulation_into_datasets(botted) -> None:
-    table = bots.verdict_rates(botted, 100, np.random.default_rng(0))
+    table = calibration.bot_verdict_rates(botted, 100, np.random.default_rng(0))
     assert table["dataset"].to_list() == [0, 1]
     assert table["verdict"].to_list() == ["supported", "supported"]
 
 
 def test_fit_detector_reaches_its_design_false_alarm_rate(botted) -> None:
-    null = simulate.simulate(worlds.world("baseline"), 200, np.random.default_rng(9))
+    null = simulation.simulate(worlds.world("baseline"), 200, np.random.default_rng(9))
     grid = {"min_heart_events": (2, 4), "min_taps_per_minute": (0.0, 4.0),
             "min_present_minutes": (0.0, 2.0), "min_mean_batch": (0.0,)}
     detector = bots.fit_detector(botted, null, false_alarm=0.1, grid=grid)
     assert detector.session_false_alarm <= 0.1
-    flagged = bots.session_flags(null.events, detector)["flagged"].mean()
+    flagged = bots.session_flags(null.table("events"), detector)["flagged"].mean()
     assert flagged == pytest.approx(detector.session_false_alarm)
     assert detector.min_taps_per_minute in (0.0, 4.0) and isinstance(detector.min_heart_events, int)
 
 
 def test_mimic_moves_bots_towards_people() -> None:
-    assert bots.mimic(0.0).bot_taps_per_minute == worlds.world("bought_hearts").bot_taps_per_minute
-    person = bots.mimic(1.0)
+    assert worlds.mimic_bots(0.0).bot_taps_per_minute == worlds.world("bought_hearts").bot_taps_per_minute
+    person = worlds.mimic_bots(1.0)
     assert (person.bot_taps_per_minute, person.bot_taps_per_batch, person.bot_stay_minutes) == (
         person.tap_sessions_per_minute, person.taps_per_batch_mean, person.stay_minutes_mean)
     assert person.botted_session_share == 0.3
     with pytest.raises(ValueError, match="level"):
-        bots.mimic(1.5)
+        worlds.mimic_bots(1.5)

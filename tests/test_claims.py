@@ -9,19 +9,22 @@ import numpy as np
 import polars as pl
 import pytest
 
-from toolkit import calibration, claims, moments, signals, worlds
-from toolkit.build import notebook_paths
+from toolkit import _paths, claims
+from toolkit._paths import notebook_paths
+from toolkit.claims import calibration, moments, signals
+from toolkit.claims.evidence import VERDICTS, Evidence, verdict_from_test
 from toolkit.cli import main
-from toolkit.datasets import write_simulation
-from toolkit.events import example_session
-from toolkit.evidence import VERDICTS, ClaimData, Evidence, verdict_from_test
-from toolkit.simulate import simulate
+from toolkit.events import Dataset
+from toolkit.events.reading import example_session
+from toolkit.simulation import worlds
+from toolkit.simulation.engine import simulate
+from toolkit.simulation.store import write_simulation
 
 
 @pytest.fixture(scope="module")
-def baseline() -> ClaimData:
-    return ClaimData.from_simulation(simulate(worlds.world("baseline"), 150,
-                                              np.random.default_rng(41)))
+def baseline() -> Dataset:
+    return simulate(worlds.world("baseline"), 150,
+                                              np.random.default_rng(41))
 
 
 def test_every_claim_of_the_list_is_registered_once() -> None:
@@ -64,7 +67,7 @@ def test_verdict_words_follow_the_sign_and_the_level() -> None:
     assert verdict_from_test(-0.3, 0.01, direction=-1) == "supported"
 
 
-def test_run_claims_gives_a_verdict_for_every_claim(baseline: ClaimData) -> None:
+def test_run_claims_gives_a_verdict_for_every_claim(baseline: Dataset) -> None:
     table = claims.run_claims(baseline, np.random.default_rng(1))
     assert table["claim"].to_list() == [c.id for c in claims.CLAIMS]
     assert set(table["verdict"]) <= set(VERDICTS)
@@ -78,8 +81,8 @@ def test_run_claims_gives_a_verdict_for_every_claim(baseline: ClaimData) -> None
     assert (tested["p_adjusted"] >= tested["p_value"]).all()  # BH never lowers a p-value
 
 
-def test_recordings_skip_what_only_the_platform_knows(baseline: ClaimData) -> None:
-    recorded = ClaimData(events=baseline.events, sessions=baseline.sessions, source="recorded")
+def test_recordings_skip_what_only_the_platform_knows(baseline: Dataset) -> None:
+    recorded = Dataset(events=baseline.events, sessions=baseline.sessions, source="recorded")
     table = claims.run_claims(recorded, np.random.default_rng(1), ["C17", "C13", "C18"])
     verdicts = dict(zip(table["claim"], table["verdict"], strict=True))
     assert verdicts["C17"] == "skipped"
@@ -89,20 +92,20 @@ def test_recordings_skip_what_only_the_platform_knows(baseline: ClaimData) -> No
 
 def test_the_hearts_test_tells_the_worlds_apart() -> None:
     rng = np.random.default_rng(42)
-    loud = ClaimData.from_simulation(simulate(worlds.world("hearts_feed_visibility"), 150, rng))
-    quiet = ClaimData.from_simulation(simulate(worlds.world("passive_hearts"), 150,
-                                               np.random.default_rng(42)))
+    loud = simulate(worlds.world("hearts_feed_visibility"), 150, rng)
+    quiet = simulate(worlds.world("passive_hearts"), 150,
+                                               np.random.default_rng(42))
     assert signals.test_c13(loud, rng).verdict == "supported"
     assert signals.test_c13(quiet, rng).verdict == "not supported"
     assert signals.test_c7(loud, rng).verdict == "supported"
 
 
-def test_moments_tests_need_their_signals(baseline: ClaimData) -> None:
+def test_moments_tests_need_their_signals(baseline: Dataset) -> None:
     rng = np.random.default_rng(43)
-    ignored = ClaimData.from_simulation(simulate(worlds.world("cta_ignored"), 120, rng))
+    ignored = simulate(worlds.world("cta_ignored"), 120, rng)
     assert moments.test_c17(ignored, rng).verdict == "not supported"
     assert moments.test_c17(baseline, rng).verdict == "supported"
-    calm = ClaimData.from_simulation(simulate(worlds.world("no_strong_moments"), 120, rng))
+    calm = simulate(worlds.world("no_strong_moments"), 120, rng)
     assert moments.test_c16(calm, rng).verdict == "not supported"
     assert moments.test_c16(baseline, rng).verdict == "supported"
 
@@ -140,26 +143,26 @@ def test_calibration_status_reads_the_band() -> None:
 
 
 def test_the_stored_calibration_covers_every_calibrated_claim_with_200_datasets() -> None:
-    stored = pl.read_csv(claims.reference.data_dir() / "calibration" / "calibration.csv")
+    stored = pl.read_csv(_paths.data_dir() / "calibration" / "calibration.csv")
     assert set(stored["claim"]) == set(calibration.CALIBRATED)
     assert (stored["datasets"] >= 200).all()
-    power = pl.read_csv(claims.reference.data_dir() / "calibration" / "power.csv")
+    power = pl.read_csv(_paths.data_dir() / "calibration" / "power.csv")
     assert set(power["claim"]) == set(calibration.CALIBRATED)
 
 
 def test_the_claims_page_is_generated_from_the_registry_and_the_stored_verdicts() -> None:
-    from toolkit import claims_page
+    from toolkit import claims
 
-    store = claims.reference.data_dir() / "calibration" / "verdicts_by_world.csv"
-    expected = claims_page.claims_markdown(pl.read_csv(store))
-    page = claims.reference.data_dir().parent / "docs" / "claims.md"
+    store = _paths.data_dir() / "calibration" / "verdicts_by_world.csv"
+    expected = claims.claims_markdown(pl.read_csv(store))
+    page = _paths.data_dir().parent / "docs" / "claims.md"
     assert page.read_text() == expected, "run `toolkit claims-page` to refresh docs/claims.md"
 
 
 def test_the_verdict_summary_has_a_row_per_claim() -> None:
-    from toolkit import claims_page
+    from toolkit import claims
 
-    summary = claims_page.verdict_summary()
+    summary = claims.verdict_summary()
     assert summary["claim"].to_list() == [c.id for c in claims.CLAIMS]
     assert summary["bundled"].null_count() == 0
 
@@ -183,12 +186,12 @@ def test_a_folder_whose_events_lack_a_column_is_refused_by_name(tmp_path, capsys
     assert "events.parquet" in error and "'coins'" in error
     events.with_columns(pl.col("ts").cast(pl.String)).write_parquet(tmp_path / "events.parquet")
     with pytest.raises(ValueError, match="'ts' is String"):
-        ClaimData.from_folder(tmp_path)
+        Dataset.from_folder(tmp_path)
 
 
-def test_shared_tables_are_computed_once_per_dataset(baseline: ClaimData) -> None:
+def test_shared_tables_are_computed_once_per_dataset(baseline: Dataset) -> None:
     calls = []
-    data = ClaimData(events=baseline.events, sessions=baseline.sessions)
+    data = Dataset(events=baseline.events, sessions=baseline.sessions)
     first = data.derived("panel", lambda: calls.append(1) or signals.minute_panel(data.events))
     again = data.derived("panel", lambda: calls.append(1) or None)
     assert again is first and calls == [1]

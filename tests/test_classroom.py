@@ -7,8 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from toolkit import check
-from toolkit.classroom import student_copies
+from toolkit.publish import exercises
+from toolkit.publish.classroom import student_copies
 
 PROJECT = Path(__file__).resolve().parent.parent
 COPIES = PROJECT / "classroom" / "notebooks"
@@ -27,16 +27,16 @@ def test_student_copies_have_no_outputs_and_no_solutions(path: Path) -> None:
     teacher = nbformat.read(PROJECT / "notebooks" / path.name, 4)
     student = nbformat.read(path, 4)
     assert len(student.cells) == len(teacher.cells)
-    exercises = 0
+    solutions = 0
     for mine, theirs in zip(student.cells, teacher.cells, strict=True):
         if mine.cell_type == "code":
             assert mine.outputs == [] and mine.execution_count is None
         if "solution" in theirs.metadata.get("tags", []):
-            exercises += 1
+            solutions += 1
             assert "Solution" not in mine.source and mine.source.startswith("# Exercise")
             assert mine.metadata["tags"] == ["exercise"]
-            for name in (w for w in mine.source.split() if w.startswith("check.exercise")):
-                assert hasattr(check, name.split("(")[0].removeprefix("check."))
+            for name in (w for w in mine.source.split() if w.startswith("exercises.exercise")):
+                assert hasattr(exercises, name.split("(")[0].removeprefix("exercises."))
         else:
             assert mine.source == theirs.source
-    assert exercises >= 3
+    assert solutions >= 3

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit import coins, reference
+from toolkit.money import coins, reference
 
 
 @cache

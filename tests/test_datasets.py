@@ -9,10 +9,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from toolkit import datasets, simulate, worlds
+from toolkit import simulation
 from toolkit.cli import main
-from toolkit.creators import simulate_creators
-from toolkit.sessions import draw_sessions
+from toolkit.events import Dataset
+from toolkit.simulation import worlds
+from toolkit.simulation.creators import simulate_creators
+from toolkit.simulation.schedule import draw_sessions
 
 PROJECT = Path(__file__).resolve().parent.parent
 BUNDLED = PROJECT / "data" / "simulated" / "baseline"
@@ -20,21 +22,21 @@ BUNDLED = PROJECT / "data" / "simulated" / "baseline"
 
 def test_writing_twice_gives_the_same_bytes(tmp_path: Path) -> None:
     for folder in ("a", "b"):
-        datasets.write_simulation(tmp_path / folder, worlds.world(), 150, seed=4)
-    for name in (*datasets.TABLES, "world"):
+        simulation.write_simulation(tmp_path / folder, worlds.world(), 150, seed=4)
+    for name in (*simulation.TABLES, "world"):
         suffix = ".json" if name == "world" else ".parquet"
         first = (tmp_path / "a" / f"{name}{suffix}").read_bytes()
         assert first == (tmp_path / "b" / f"{name}{suffix}").read_bytes(), name
 
 
 def test_written_tables_equal_the_in_memory_simulation(tmp_path: Path) -> None:
-    datasets.write_simulation(tmp_path, worlds.world(), 2_100, seed=4)  # two batches
+    simulation.write_simulation(tmp_path, worlds.world(), 2_100, seed=4)  # two batches
     rng = np.random.default_rng(4)
     sessions = draw_sessions(worlds.world(), 2_100, rng)
-    sim = simulate.simulate_sessions(worlds.world(), sessions, rng)
-    loaded = datasets.load_simulation(tmp_path)
-    for name in datasets.TABLES:
-        assert loaded[name].collect().equals(getattr(sim, name)), name
+    sim = simulation.simulate_sessions(worlds.world(), sessions, rng)
+    loaded = Dataset.from_folder(tmp_path)
+    for name in simulation.TABLES:
+        assert loaded.table(name).equals(sim.table(name)), name
 
 
 def test_bundled_dataset_is_what_its_command_makes(tmp_path: Path) -> None:
@@ -42,9 +44,9 @@ def test_bundled_dataset_is_what_its_command_makes(tmp_path: Path) -> None:
     assert recorded["world"] == worlds.world().as_dict(), "world changed: run `make data`"
     assert main(["simulate", "--world", "baseline", "--sessions", str(recorded["n_sessions"]),
                  "--seed", str(recorded["seed"]), "--out", str(tmp_path)]) == 0
-    fresh, shipped = datasets.load_simulation(tmp_path), datasets.bundled("baseline")
-    for name in datasets.TABLES:
-        assert fresh[name].collect().equals(shipped[name].collect()), f"{name}: run `make data`"
+    fresh, shipped = Dataset.from_folder(tmp_path), simulation.bundled("baseline")
+    for name in simulation.TABLES:
+        assert fresh.table(name).equals(shipped.table(name)), f"{name}: run `make data`"
 
 
 def test_bundled_creators_dataset_is_what_its_command_makes(tmp_path: Path) -> None:
@@ -69,24 +71,24 @@ def test_bundled_dataset_is_small_and_documented() -> None:
 
 def test_missing_tables_are_named(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="events.parquet"):
-        datasets.load_simulation(tmp_path)
+        Dataset.from_folder(tmp_path)
 
 
 def test_creators_over_days_carry_followers_forward() -> None:
     run = simulate_creators(worlds.world(), 40, 6, np.random.default_rng(1))
-    videos = run.videos.sort("creator_id", "day")
+    videos = run.table("videos").sort("creator_id", "day")
     growth = videos.group_by("creator_id").agg(
         first=pl.col("followers").first(), last=pl.col("followers").last())
     assert (growth["last"] >= growth["first"]).all()
-    follows = run.live.events.filter(kind="follow").join(
-        run.live.sessions.select("session_id", "creator_id"), on="session_id")
+    follows = run.table("events").filter(kind="follow").join(
+        run.table("sessions").select("session_id", "creator_id"), on="session_id")
     gained = (growth["last"] - growth["first"]).sum()
     last_day_follows = follows.join(
-        run.live.sessions.filter(pl.col("start").dt.day() == 6).select("session_id"),
+        run.table("sessions").filter(pl.col("start").dt.day() == 6).select("session_id"),
         on="session_id").height
     assert gained == follows.height - last_day_follows
-    assert run.videos.height == 40 * 6
-    assert set(run.live.sessions["creator_id"]) <= set(run.creators["creator_id"])
+    assert run.table("videos").height == 40 * 6
+    assert set(run.table("sessions")["creator_id"]) <= set(run.table("creators")["creator_id"])
 
 
 def test_live_viewers_spill_over_to_regular_videos_only_when_the_world_says_so() -> None:
@@ -95,10 +97,10 @@ def test_live_viewers_spill_over_to_regular_videos_only_when_the_world_says_so()
     none = simulate_creators(base.replace(live_to_video_views=0.0), 30, 5, np.random.default_rng(2))
     some = simulate_creators(base.replace(live_to_video_views=2.0), 30, 5, np.random.default_rng(2))
     # the LIVEs are the same (video views do not feed back into LIVEs)
-    assert none.live.events.equals(some.live.events)
+    assert none.table("events").equals(some.table("events"))
     first_day = pl.col("day") == pl.col("day").min()
-    assert none.videos.filter(first_day)["video_views"].equals(
-        some.videos.filter(first_day)["video_views"])
+    assert none.table("videos").filter(first_day)["video_views"].equals(
+        some.table("videos").filter(first_day)["video_views"])
     later = ~first_day
-    assert some.videos.filter(later)["video_views"].sum() > none.videos.filter(later)[
+    assert some.table("videos").filter(later)["video_views"].sum() > none.table("videos").filter(later)[
         "video_views"].sum()

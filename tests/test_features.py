@@ -9,13 +9,14 @@ import numpy as np
 import polars as pl
 import pytest
 
-from toolkit import events, features, money, simulate, worlds
+from toolkit import analytics, events, money, simulation
+from toolkit.simulation import worlds
 
 
 @pytest.fixture(scope="module")
 def small() -> pl.DataFrame:
-    sim = simulate.simulate(worlds.world("bought_hearts"), 25, np.random.default_rng(3))
-    return pl.concat([sim.events, events.example_session()])
+    sim = simulation.simulate(worlds.world("bought_hearts"), 25, np.random.default_rng(3))
+    return pl.concat([sim.table("events"), events.example_session()])
 
 
 def slow_summary(frame: pl.DataFrame) -> dict[str, dict[str, object]]:
@@ -58,12 +59,12 @@ def slow_summary(frame: pl.DataFrame) -> dict[str, dict[str, object]]:
 
 
 def test_summary_equals_the_slow_reference(small: pl.DataFrame) -> None:
-    fast = features.live_summary(small)
+    fast = analytics.live_summary(small)
     slow = slow_summary(small)
     assert sorted(fast["session_id"]) == sorted(slow)
     for row in fast.iter_rows(named=True):
         expected = slow[row["session_id"]]
-        for column in features.SUMMARY_COLUMNS[1:]:
+        for column in analytics.SUMMARY_COLUMNS[1:]:
             value = expected.get(column, 0)
             if isinstance(value, float):
                 assert row[column] == pytest.approx(value), column
@@ -72,19 +73,19 @@ def test_summary_equals_the_slow_reference(small: pl.DataFrame) -> None:
 
 
 def test_lazy_streaming_and_eager_agree(small: pl.DataFrame) -> None:
-    eager = features.live_summary(small)
-    lazy = features.live_summary(small.lazy())
+    eager = analytics.live_summary(small)
+    lazy = analytics.live_summary(small.lazy())
     assert isinstance(lazy, pl.LazyFrame)
     assert lazy.collect(engine="streaming").equals(eager)
-    minutes = features.live_minutes(small)
-    assert features.live_minutes(small.lazy()).collect(engine="streaming").equals(minutes)
+    minutes = analytics.live_minutes(small)
+    assert analytics.live_minutes(small.lazy()).collect(engine="streaming").equals(minutes)
 
 
 def test_minutes_add_up_to_the_summary(small: pl.DataFrame) -> None:
-    minutes = features.live_minutes(small)
+    minutes = analytics.live_minutes(small)
     totals = minutes.group_by("session_id").agg(
         pl.col("hearts", "comments", "gifts", "coins", "joins").sum()).sort("session_id")
-    summary = features.live_summary(small)
+    summary = analytics.live_summary(small)
     for column in ("hearts", "comments", "gifts", "coins"):
         assert totals[column].equals(summary[column])
     snap_total = minutes.group_by("session_id").agg(pl.col("viewers").sum()).sort("session_id")
@@ -92,7 +93,7 @@ def test_minutes_add_up_to_the_summary(small: pl.DataFrame) -> None:
 
 
 def test_example_session_summary() -> None:
-    row = features.live_summary(events.example_session()).row(0, named=True)
+    row = analytics.live_summary(events.example_session()).row(0, named=True)
     assert row["unique_viewers"] == 12 and row["peak_viewers"] == 12
     assert row["hearts"] == 511 and row["gifts"] == 20 and row["coins"] == 651
     assert row["gifters"] == 5 and row["gifter_conversion"] == pytest.approx(5 / 12)

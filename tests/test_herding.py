@@ -1,4 +1,4 @@
-"""The herding test (toolkit.herding): its pieces against hand counts and reference formulas,
+"""The herding test (toolkit.claims.herding): its pieces against hand counts and reference formulas,
 and its behaviour on simulated worlds with and without gift excitation."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from toolkit import herding
-from toolkit.events import EVENTS_SCHEMA
-from toolkit.evidence import ClaimData
-from toolkit.simulate import simulate
-from toolkit.worlds import world
+from toolkit.claims import herding
+from toolkit.events import Dataset
+from toolkit.events.schema import EVENTS_SCHEMA
+from toolkit.simulation.engine import simulate
+from toolkit.simulation.worlds import world
 
 START = datetime(2026, 3, 1, 20, 0, tzinfo=timezone.utc)
 
@@ -87,7 +87,7 @@ def test_mantel_haenszel_and_conditional_mle_recover_a_common_rate_ratio() -> No
 
 
 def test_no_excitation_is_not_detected_but_naive_clustering_is() -> None:
-    events = simulate(world("no_gift_feedback"), 150, np.random.default_rng(2)).events
+    events = simulate(world("no_gift_feedback"), 150, np.random.default_rng(2)).table("events")
     result = herding.herding_test(events, np.random.default_rng(3), n_resamples=300)
     assert result.p_value > 0.05 and result.low < 1 < result.high
     assert result.sessions > 100 and result.gift_bins > 1_000
@@ -101,7 +101,7 @@ def test_strong_excitation_is_detected_with_its_sign(excitation: float, directio
     # crowding out is harder to see (fewer gifts, and a gifter's own gifts, which the test
     # leaves out, damp their rate too): more sessions, and only the sign is checked
     events = simulate(world("baseline").replace(gift_excitation=excitation), sessions,
-                      np.random.default_rng(4)).events
+                      np.random.default_rng(4)).table("events")
     result = herding.herding_test(events, np.random.default_rng(5), n_resamples=300)
     assert math.copysign(1, math.log(result.rate_ratio)) == direction
     if direction > 0:
@@ -109,10 +109,9 @@ def test_strong_excitation_is_detected_with_its_sign(excitation: float, directio
 
 
 def test_r1_evidence() -> None:
-    data = ClaimData.from_simulation(
-        simulate(world("baseline").replace(gift_excitation=3.0), 200, np.random.default_rng(6)))
+    data = simulate(world("baseline").replace(gift_excitation=3.0), 200, np.random.default_rng(6))
     evidence = herding.test_r1(data, np.random.default_rng(7))
     assert evidence.claim == "R1" and evidence.verdict == "supported"
     assert evidence.low < evidence.estimate < evidence.high and evidence.estimate > 1
-    quiet = ClaimData(events=HAND.lazy(), source="recorded")
+    quiet = Dataset(events=HAND.lazy(), source="recorded")
     assert herding.test_r1(quiet, np.random.default_rng(0)).verdict == "skipped"

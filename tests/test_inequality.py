@@ -1,5 +1,5 @@
-"""Concentration and heavy tails (toolkit.inequality) and the earnings claims C8, C22
-(toolkit.earnings), against reference formulas and SciPy."""
+"""Concentration and heavy tails (toolkit.stats.inequality) and the earnings claims C8, C22
+(toolkit.claims.earnings), against reference formulas and SciPy."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from toolkit import earnings, inequality
+from toolkit import analytics
 from toolkit import stats as toolkit_stats
-from toolkit.evidence import ClaimData
-from toolkit.simulate import simulate
-from toolkit.worlds import world
+from toolkit.claims import earnings
+from toolkit.events import Dataset
+from toolkit.simulation.engine import simulate
+from toolkit.simulation.worlds import world
+from toolkit.stats import inequality, tails
 
 amounts = st.lists(st.one_of(st.just(0.0), st.floats(1e-3, 1e6), st.integers(0, 50).map(float)),
                    min_size=2, max_size=60).filter(lambda v: sum(v) > 0)
@@ -79,7 +81,7 @@ def test_power_law_mle_recovers_alpha_and_xmin() -> None:
     alpha, xmin = 2.5, 10.0
     tail = stats.pareto.rvs(alpha - 1, scale=xmin, size=5_000, random_state=rng)
     body = rng.uniform(1, xmin, 2_000)
-    fit = inequality.fit_power_law(np.concatenate([body, tail]))
+    fit = tails.fit_power_law(np.concatenate([body, tail]))
     assert abs(fit.alpha - alpha) < 3 * fit.alpha_se + 0.02
     assert fit.alpha_se == pytest.approx((fit.alpha - 1) / math.sqrt(fit.n_tail))
     assert 8 <= fit.xmin <= 13
@@ -95,20 +97,20 @@ def test_power_law_mle_recovers_alpha_and_xmin() -> None:
 
 def test_power_law_gof_does_not_reject_a_power_law() -> None:
     x = stats.pareto.rvs(1.2, scale=5, size=1_000, random_state=np.random.default_rng(4))
-    result = inequality.power_law_gof(x, np.random.default_rng(5), n_boot=30)
+    result = tails.power_law_gof(x, np.random.default_rng(5), n_boot=30)
     assert result["p_value"] > 0.1
 
 
 def test_vuong_prefers_the_true_law() -> None:
     rng = np.random.default_rng(6)
     pareto = stats.pareto.rvs(1.5, scale=1, size=3_000, random_state=rng)
-    fit = inequality.fit_power_law(pareto, xmin=1.0)
+    fit = tails.fit_power_law(pareto, xmin=1.0)
     # a log-normal with a very low mu and a large sigma mimics a power law, so the test may
     # not choose; it must not prefer the log-normal
-    assert inequality.compare_lognormal(pareto, fit).favoured != "log-normal"
+    assert tails.compare_lognormal(pareto, fit).favoured != "log-normal"
     lognormal = rng.lognormal(2, 1, 3_000)
-    fit = inequality.fit_power_law(lognormal, xmin=float(np.median(lognormal)))
-    comparison = inequality.compare_lognormal(lognormal, fit)
+    fit = tails.fit_power_law(lognormal, xmin=float(np.median(lognormal)))
+    comparison = tails.compare_lognormal(lognormal, fit)
     assert comparison.favoured == "log-normal" and comparison.log_likelihood_ratio < 0
     # the truncated log-normal's density is scipy's lognorm over its survival at xmin
     tail = lognormal[lognormal >= fit.xmin]
@@ -121,11 +123,11 @@ def test_vuong_prefers_the_true_law() -> None:
 
 def test_coin_totals_from_events_include_zeros() -> None:
     sim = simulate(world("baseline"), 30, np.random.default_rng(7))
-    viewers = inequality.viewer_coins(sim.events.lazy())
-    sessions = inequality.session_coins(sim.events)
-    total = int(sim.events["coins"].sum())
+    viewers = analytics.viewer_coins(sim.table("events").lazy())
+    sessions = analytics.session_coins(sim.table("events"))
+    total = int(sim.table("events")["coins"].sum())
     assert viewers["coins"].sum() == total == sessions["coins"].sum()
-    assert sessions.height == sim.events["session_id"].n_unique()
+    assert sessions.height == sim.table("events")["session_id"].n_unique()
     assert (viewers["coins"] == 0).any()
     assert viewers["user_id"].n_unique() == viewers.height
 
@@ -137,14 +139,14 @@ def test_spearman_matches_scipy() -> None:
 
 
 def test_c8_and_c22_describe_the_association() -> None:
-    data = ClaimData.from_simulation(simulate(world("baseline"), 200, np.random.default_rng(9)))
+    data = simulate(world("baseline"), 200, np.random.default_rng(9))
     c8 = earnings.test_c8(data, np.random.default_rng(10))
     c22 = earnings.test_c22(data, np.random.default_rng(10))
     for evidence in (c8, c22):
         assert evidence.verdict == "described" and evidence.n == 200
         assert 0.5 < evidence.low < evidence.estimate < evidence.high
     assert "brand deals" in c22.note and "promotion" in c8.note
-    recorded = ClaimData(events=data.events, source="recorded")
+    recorded = Dataset(events=data.events, source="recorded")
     assert earnings.test_c22(recorded, np.random.default_rng(0)).verdict == "described"
     table = earnings.session_table(recorded)
     assert "quality" not in table.columns and table.height == 200
@@ -154,8 +156,8 @@ def test_c8_and_c22_describe_the_association() -> None:
 
 def test_survival_curve_of_a_pareto_is_the_fitted_line() -> None:
     x = stats.pareto.rvs(1.0, scale=1, size=20_000, random_state=np.random.default_rng(11))
-    fit = inequality.fit_power_law(x, xmin=1.0)
-    curve = inequality.survival(x, fit)
+    fit = tails.fit_power_law(x, xmin=1.0)
+    curve = tails.survival(x, fit)
     data = curve.filter(pl.col("curve") == "data")
     assert data["log10_share"][0] == 0.0  # every value is at least the smallest
     line = curve.filter(pl.col("curve") == "power law fit")
@@ -166,7 +168,7 @@ def test_survival_curve_of_a_pareto_is_the_fitted_line() -> None:
 
 def test_fixed_xmin_uses_the_closed_form_mle() -> None:
     x = stats.pareto.rvs(1.5, scale=2, size=3_000, random_state=np.random.default_rng(12))
-    fit = inequality.fit_power_law(x, xmin=7.3)
+    fit = tails.fit_power_law(x, xmin=7.3)
     tail = x[x >= 7.3]
     assert fit.xmin == 7.3 and fit.n_tail == len(tail) and fit.n == len(x)
     assert fit.alpha == pytest.approx(1 + len(tail) / np.log(tail / 7.3).sum())

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit import cli, ingest
-from toolkit.events import EVENTS_SCHEMA, validate
+from toolkit import cli, recordings
+from toolkit.events.schema import EVENTS_SCHEMA, validate
 
 pytest.importorskip("TikTokLive")
-from toolkit.live_writers import proto_message  # noqa: E402  (needs TikTokLive)
+from toolkit.recordings.writers import proto_message
 
 SALT = b"0123456789abcdef"
 T0 = 1_718_000_000_000  # 2024-06-10 06:13:20 UTC, in ms
@@ -24,7 +24,7 @@ ROOM = 7_300_000_000_000_000_001
 
 
 def row(kind: str, t: int, user: int | None = 11, msg: int | None = None, **fields) -> dict:
-    """One message as :func:`toolkit.live_writers.proto_message` and the writers take it."""
+    """One message as :func:`toolkit.recordings.writers.proto_message` and the writers take it."""
     base = {"kind": kind, "msg_id": msg if msg is not None else t, "room_id": ROOM,
             "create_time_ms": t, "received_ms": t + 300, "streamer": "creator_x",
             "user_id": user, "unique_id": None if user is None else f"viewer_{user}",
@@ -62,20 +62,20 @@ def write_lines(path: Path, lines: list, end: bytes = b"\n") -> Path:
     return path
 
 
-def run(*paths: Path, **options) -> ingest.IngestResult:
+def run(*paths: Path, **options) -> recordings.IngestResult:
     options.setdefault("salt", SALT)
-    result = ingest.ingest(list(paths), **options)
+    result = recordings.ingest(list(paths), **options)
     report = result.report
     assert report["rows_read"] == report["loaded"] + report["rejected"]
     assert result.events.schema == pl.Schema(EVENTS_SCHEMA)
     return result
 
 
-def reasons(result: ingest.IngestResult) -> list[str]:
+def reasons(result: recordings.IngestResult) -> list[str]:
     return result.rejected["reason"].to_list()
 
 
-def kinds(result: ingest.IngestResult) -> dict[str, int]:
+def kinds(result: recordings.IngestResult) -> dict[str, int]:
     counts = result.events.group_by("kind").agg(pl.col("count").sum())
     return {str(k): int(v) for k, v in counts.iter_rows()}
 
@@ -115,7 +115,7 @@ def test_toolkit_live_lines_decode_their_payload(tmp_path: Path) -> None:
 
 
 def test_connector_v1_and_v2_give_the_same_table(tmp_path: Path) -> None:
-    from toolkit.live_writers import write_connector
+    from toolkit.recordings.writers import write_connector
 
     frame = pl.DataFrame(session_messages(), infer_schema_length=None).with_columns(
         pl.col("kind").cast(EVENTS_SCHEMA["kind"]))
@@ -143,7 +143,7 @@ def test_v2_int64_values_as_strings_are_read_as_numbers(tmp_path: Path) -> None:
 
 
 def test_java_collector_files_are_read_by_content_not_name(tmp_path: Path) -> None:
-    from toolkit.live_writers import write_java_collector
+    from toolkit.recordings.writers import write_java_collector
 
     frame = pl.DataFrame(session_messages(), infer_schema_length=None).with_columns(
         pl.col("kind").cast(EVENTS_SCHEMA["kind"]))
@@ -289,7 +289,7 @@ def test_keep_ids_keeps_them(tmp_path: Path) -> None:
     assert "11" in result.events["user_id"].to_list()
     assert "viewer_11" in result.messages["unique_id"].to_list()
     with pytest.raises(ValueError, match="salt"):
-        ingest.ingest([path])
+        recordings.ingest([path])
 
 
 def test_the_salt_file_may_not_sit_in_the_output(tmp_path: Path) -> None:
@@ -598,7 +598,7 @@ def test_a_weak_or_broken_salt_file_is_refused(tmp_path: Path, content: str) -> 
     salt = tmp_path / "my.salt"
     salt.write_text(content)
     with pytest.raises(ValueError, match="my.salt"):
-        ingest.read_salt(salt)
+        recordings.read_salt(salt)
 
 
 def test_bools_are_not_counts(tmp_path: Path) -> None:
@@ -607,7 +607,7 @@ def test_bools_are_not_counts(tmp_path: Path) -> None:
 
 
 def test_a_broken_java_file_is_one_rejected_record(tmp_path: Path) -> None:
-    from toolkit.live_writers import write_java_collector
+    from toolkit.recordings.writers import write_java_collector
 
     frame = pl.DataFrame(session_messages(), infer_schema_length=None).with_columns(
         pl.col("kind").cast(EVENTS_SCHEMA["kind"]))

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from toolkit import likes
-from toolkit.events import example_session
+from toolkit.events.reading import example_session
 
 counts = st.integers(0, 10**12)
 

@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit import coins, money, rewards
-from toolkit.events import EVENTS_SCHEMA, example_session
+from toolkit import money
+from toolkit.events.reading import example_session
+from toolkit.events.schema import EVENTS_SCHEMA
+from toolkit.money import coins, rewards
 
 REFERENCE = money.rates()
 presets = st.sampled_from(money.RATE_PRESETS).map(money.rates)

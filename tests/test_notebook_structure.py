@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from toolkit.build import notebook_paths
+from toolkit._paths import notebook_paths
 
 NOTEBOOKS = notebook_paths()
 VEGALITE = "application/vnd.vegalite.v5+json"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit import protowire
+from toolkit.recordings import wire
 
 TikTokLive = pytest.importorskip("TikTokLive")
 from TikTokLive import proto  # noqa: E402
@@ -21,15 +21,15 @@ def numbers(cls: type) -> dict[str, int]:
 
 
 def test_known_methods_are_those_of_tiktoklive() -> None:
-    assert protowire.KNOWN_METHODS == frozenset(EVENT_MAPPINGS)
+    assert wire.KNOWN_METHODS == frozenset(EVENT_MAPPINGS)
 
 
-@pytest.mark.parametrize("method", sorted(protowire.SCHEMAS))
+@pytest.mark.parametrize("method", sorted(wire.SCHEMAS))
 def test_field_numbers_match_the_schema(method: str) -> None:
     theirs = numbers(getattr(proto, method))
     nested = {"common": proto.CommonMessageData, "user": proto.User, "gift": proto.Gift}
     renamed = {"create_time_ms": "create_time", "display_text": "display_text"}
-    for number, (name, kind) in protowire.SCHEMAS[method].items():
+    for number, (name, kind) in wire.SCHEMAS[method].items():
         assert theirs[name] == number, (method, name)
         if isinstance(kind, dict):
             inner = numbers(nested[name])
@@ -53,7 +53,7 @@ def _gift(**changes):  # built inside a function (see the reference's gotcha 1)
 
 
 def test_decodes_what_the_real_classes_encode() -> None:
-    got = protowire.decode("WebcastGiftMessage", bytes(_gift()))
+    got = wire.decode("WebcastGiftMessage", bytes(_gift()))
     assert got == {
         "method": "WebcastGiftMessage", "msg_id": 7_309_139_779_504_769_825,
         "room_id": 7_309_128_470_994_258_694, "create_time_ms": 1_701_791_794_472,
@@ -64,7 +64,7 @@ def test_decodes_what_the_real_classes_encode() -> None:
 
 
 def test_zero_fields_are_absent_and_negative_numbers_keep_their_sign() -> None:
-    got = protowire.decode("WebcastGiftMessage", bytes(_gift(repeat_end=0, repeat_count=-2)))
+    got = wire.decode("WebcastGiftMessage", bytes(_gift(repeat_end=0, repeat_count=-2)))
     assert "repeat_end" not in got and got["repeat_count"] == -2
 
 
@@ -72,22 +72,22 @@ def test_a_known_method_without_a_schema_gives_the_common_fields() -> None:
     from TikTokLiveProto.v3.webcast.model.message import WebcastEmoteChatMessage
 
     message = WebcastEmoteChatMessage(common=proto.CommonMessageData(msg_id=5, room_id=6))
-    assert protowire.decode("WebcastEmoteChatMessage", bytes(message)) == {"msg_id": 5,
+    assert wire.decode("WebcastEmoteChatMessage", bytes(message)) == {"msg_id": 5,
                                                                            "room_id": 6}
 
 
 @pytest.mark.parametrize("payload", [b"\xff\xff\xff", b"\x0a\x05ab", b"\x08", b"\x00\x01",
                                      b"\x0b\x01", b"\x0a\x02\xff\xfe"])
 def test_broken_payloads_raise_wire_error(payload: bytes) -> None:
-    with pytest.raises(protowire.WireError):
-        protowire.decode("WebcastChatMessage", payload)
+    with pytest.raises(wire.WireError):
+        wire.decode("WebcastChatMessage", payload)
 
 
 @given(st.binary(max_size=200))
 def test_any_bytes_decode_or_raise_wire_error(payload: bytes) -> None:
     try:
-        protowire.decode("WebcastGiftMessage", payload)
-    except protowire.WireError:
+        wire.decode("WebcastGiftMessage", payload)
+    except wire.WireError:
         pass
 
 
@@ -96,6 +96,6 @@ def test_any_bytes_decode_or_raise_wire_error(payload: bytes) -> None:
 def test_likes_round_trip(count: int, total: int, user: int, name: str) -> None:
     message = proto.WebcastLikeMessage(count=count, total=total,
                                        user=proto.User(id=user, nickname=name))
-    got = protowire.decode("WebcastLikeMessage", bytes(message))
+    got = wire.decode("WebcastLikeMessage", bytes(message))
     assert got.get("count", 0) == count and got.get("total", 0) == total
     assert got["user_id"] == user and got.get("nickname", "") == name

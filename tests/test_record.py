@@ -25,7 +25,7 @@ from TikTokLive import events as tl  # noqa: E402
 from TikTokLive.proto import CommonMessageData, ExtendedGift, ExtendedUser  # noqa: E402
 from TikTokLiveProto.v3.webcast.model.message.common import Text  # noqa: E402
 
-from toolkit import record  # noqa: E402
+from toolkit.recordings import recorder
 
 ROOM = 7309128470994258694
 T0 = 1_718_000_000_000  # server time of the first event, ms
@@ -116,7 +116,7 @@ def recorded(tmp_path: Path) -> tuple[list[Any], list[dict[str, Any]], dict[str,
     events = _session()
     client = TikTokLiveClient(unique_id="x")
     out = tmp_path / "live.jsonl"
-    with record.Recorder(out, clock=_clock()) as rec:
+    with recorder.Recorder(out, clock=_clock()) as rec:
         rec.attach(client)
         _emit_like_the_client(client, events)
     return events, _lines(out), rec.counts
@@ -227,7 +227,7 @@ def test_raw_b64_is_lossless(recorded) -> None:
         assert base64.b64encode(raw).decode() == line["raw_b64"]  # standard, padded
         assert raw == bytes(ev)
         again = type(ev)().parse(raw)
-        assert record.record_line(again, line["received_ms"]) == line
+        assert recorder.record_line(again, line["received_ms"]) == line
     comment = tl.CommentEvent().parse(base64.b64decode(lines[7]["raw_b64"]))
     assert comment.content == "héllo 世界 🎉"
     assert comment.user.display_id == "alice_01"
@@ -235,7 +235,7 @@ def test_raw_b64_is_lossless(recorded) -> None:
 
 def test_file_is_utf8_compact_json(tmp_path: Path) -> None:
     out = tmp_path / "live.jsonl"
-    with record.Recorder(out, clock=lambda: 5) as rec:
+    with recorder.Recorder(out, clock=lambda: 5) as rec:
         rec.write(tl.LikeEvent(common=_msg("WebcastLikeMessage", 1, 0), count=1, total=2,
                                user=_alice()))
     text = out.read_bytes().decode("utf-8")
@@ -246,12 +246,12 @@ def test_file_is_utf8_compact_json(tmp_path: Path) -> None:
 
 def test_handlers_cover_exactly_the_proto_messages(tmp_path: Path) -> None:
     expected = set(tl.EVENT_MAPPINGS.values()) | {tl.ConnectEvent, tl.DisconnectEvent}
-    with record.Recorder(tmp_path / "a.jsonl") as rec:
+    with recorder.Recorder(tmp_path / "a.jsonl") as rec:
         handlers = rec.handlers()
         client = TikTokLiveClient(unique_id="x")
         rec.attach(client)
     assert set(handlers) == expected and len(handlers) == 64
-    assert {h.__func__ for h in handlers.values()} == {record.Recorder.on_event}
+    assert {h.__func__ for h in handlers.values()} == {recorder.Recorder.on_event}
     names = set(client.event_names())
     assert names == {cls.__name__ for cls in expected}
     for custom in ("FollowEvent", "ShareEvent", "LiveEndEvent", "WebsocketResponseEvent",
@@ -263,7 +263,7 @@ def test_handlers_cover_exactly_the_proto_messages(tmp_path: Path) -> None:
 def test_handlers_called_directly(tmp_path: Path) -> None:
     out = tmp_path / "direct.jsonl"
     streak = _rose_streak()
-    with record.Recorder(out, clock=_clock(7)) as rec:
+    with recorder.Recorder(out, clock=_clock(7)) as rec:
         handlers = rec.handlers()
         for ev in streak:
             asyncio.run(handlers[tl.GiftEvent](ev))
@@ -274,25 +274,25 @@ def test_handlers_called_directly(tmp_path: Path) -> None:
 def test_follow_event_written_directly_keeps_its_class(tmp_path: Path) -> None:
     social = _session()[8]
     follow = tl.FollowEvent().parse(bytes(social))
-    line = record.record_line(follow, 1)
+    line = recorder.record_line(follow, 1)
     assert (line["type"], line["method"], line["msg_id"], line["display_key"]) == (
         "FollowEvent", "WebcastSocialMessage", 301, "pm_main_follow_message_viewer_2")
-    bare = record.record_line(tl.ShareEvent(action=3, share_count=2), 1)
+    bare = recorder.record_line(tl.ShareEvent(action=3, share_count=2), 1)
     assert (bare["method"], bare["display_key"], bare["share_count"]) == (
         "WebcastSocialMessage", None, 2)
 
 
 def test_missing_user_gift_and_empty_handle_are_null() -> None:
-    gift = record.record_line(tl.GiftEvent(gift_id=1), 3)
+    gift = recorder.record_line(tl.GiftEvent(gift_id=1), 3)
     empty = USER | {"gift_name", "diamond_count", "gift_type"}
     assert {k: gift[k] for k in empty} == dict.fromkeys(empty)
-    like = record.record_line(tl.LikeEvent(user=ExtendedUser(id=9, nickname="n")), 3)
+    like = recorder.record_line(tl.LikeEvent(user=ExtendedUser(id=9, nickname="n")), 3)
     assert (like["user_id"], like["unique_id"], like["nickname"]) == (9, None, "n")
-    unset = record.record_line(tl.LikeEvent(common=CommonMessageData(method="WebcastLikeMessage"),
+    unset = recorder.record_line(tl.LikeEvent(common=CommonMessageData(method="WebcastLikeMessage"),
                                             user=ExtendedUser(nickname="")), 3)
     assert [unset[k] for k in ("create_time_ms", "msg_id", "room_id", "user_id", "nickname")] == [
         None] * 5  # protobuf's 0 and "" mean "not sent"
-    other = record.record_line(tl.RoomPinEvent(common=_msg("WebcastRoomPinMessage", 9, 0)), 3)
+    other = recorder.record_line(tl.RoomPinEvent(common=_msg("WebcastRoomPinMessage", 9, 0)), 3)
     assert set(other) == COMMON and other["msg_id"] == 9  # no user field, no extra keys
 
 
@@ -302,26 +302,26 @@ def test_plain_user_and_gift_objects() -> None:
     ev = tl.GiftEvent(gift_id=7, repeat_count=2, user=User(id=3, nickname="p", display_id="pp"),
                       gift=Gift(id=7, name="Rose", diamond_count=1, type=1))
     assert not hasattr(ev.user, "unique_id") and not hasattr(ev.gift, "streakable")
-    line = record.record_line(ev, 1)
+    line = recorder.record_line(ev, 1)
     assert [line[k] for k in ("user_id", "unique_id", "nickname", "gift_name", "gift_type",
                               "repeat_count")] == [3, "pp", "p", "Rose", 1, 2]
 
 
 def test_flushed_per_line_and_appends(tmp_path: Path) -> None:
     out = tmp_path / "live.jsonl"
-    first = record.Recorder(out, clock=lambda: 1)
+    first = recorder.Recorder(out, clock=lambda: 1)
     first.write(tl.ControlEvent(action=1))
     assert len(_lines(out)) == 1  # readable before close: flushed
     first.close()
     first.close()  # closing twice is harmless
-    with record.Recorder(out, clock=lambda: 2) as second:
+    with recorder.Recorder(out, clock=lambda: 2) as second:
         second.write(tl.ControlEvent(action=2))
     assert [(ln["received_ms"], ln["action"]) for ln in _lines(out)] == [(1, 1), (2, 2)]
 
 
 def test_open_file_is_left_open(tmp_path: Path) -> None:
     buffer = io.StringIO()
-    with record.Recorder(buffer, clock=lambda: 1) as rec:
+    with recorder.Recorder(buffer, clock=lambda: 1) as rec:
         rec.write(tl.DisconnectEvent())
     assert not buffer.closed
     assert json.loads(buffer.getvalue())["type"] == "DisconnectEvent"
@@ -330,10 +330,10 @@ def test_open_file_is_left_open(tmp_path: Path) -> None:
 def test_a_failing_flatten_still_writes_the_raw_line(tmp_path: Path, monkeypatch) -> None:
     def broken(event: Any, events: Any) -> dict[str, Any]:
         raise AttributeError("TikTok changed something")
-    monkeypatch.setattr(record, "_type_keys", broken)
+    monkeypatch.setattr(recorder, "_type_keys", broken)
     out = tmp_path / "live.jsonl"
     ev = _rose_streak()[0]
-    with record.Recorder(out, clock=lambda: 4) as rec:
+    with recorder.Recorder(out, clock=lambda: 4) as rec:
         asyncio.run(rec.on_event(ev))
     (line,) = _lines(out)
     assert set(line) == COMMON | USER and line["msg_id"] == 200
@@ -386,13 +386,13 @@ def test_record_runs_the_client_and_appends(tmp_path: Path, monkeypatch, capsys)
     monkeypatch.setattr(TikTokLive, "TikTokLiveClient", _FakeClient)
     _FakeClient.made.clear()
     out = tmp_path / "recordings" / "live.jsonl"
-    counts = record.record("@creator_1", out, clock=_clock(100))
+    counts = recorder.record("@creator_1", out, clock=_clock(100))
     assert _FakeClient.made[0].unique_id == "creator_1"
     assert _FakeClient.made[0].disconnected and _FakeClient.made[0].closed
     assert counts == {"ConnectEvent": 1, "LikeEvent": 1, "ControlEvent": 1,
                       "DisconnectEvent": 1}  # the recorder marks the end itself
     assert "already exists" not in capsys.readouterr().out
-    counts = record.record("endless", out, minutes=0.001, clock=_clock(200))
+    counts = recorder.record("endless", out, minutes=0.001, clock=_clock(200))
     assert counts == {"ConnectEvent": 1, "LikeEvent": 2, "DisconnectEvent": 1}
     assert "already exists" in capsys.readouterr().out
     lines = _lines(out)
@@ -407,10 +407,10 @@ def test_import_guard_message(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "TikTokLive", None)  # import TikTokLive now fails
     monkeypatch.setitem(sys.modules, "TikTokLive.events", None)
     with pytest.raises(ImportError) as caught:
-        record.record_line(object(), 0)
+        recorder.record_line(object(), 0)
     assert str(caught.value) == ("toolkit record needs the optional extra: pip install "
                                  "'toolkit[record]' (tiktoklive 7.0.1)")
-    for call in (record.subscribed_types, lambda: record.record("x", tmp_path / "a.jsonl")):
+    for call in (recorder.subscribed_types, lambda: recorder.record("x", tmp_path / "a.jsonl")):
         with pytest.raises(ImportError, match=r"pip install 'toolkit\[record\]'"):
             call()
     assert not (tmp_path / "a.jsonl").exists()
@@ -418,7 +418,7 @@ def test_import_guard_message(monkeypatch, tmp_path: Path) -> None:
 
 def test_module_imports_without_tiktoklive() -> None:
     code = ("import sys; sys.modules['TikTokLive'] = None\n"
-            "import toolkit.record as r\n"
+            "import toolkit.recordings.recorder as r\n"
             "assert r.FORMAT == 'toolkit-live/1'\n"
             "assert not any(m.startswith(('TikTokLive', 'betterproto2')) for m in sys.modules "
             "if sys.modules[m] is not None), 'imported at module level'\n")
@@ -428,13 +428,13 @@ def test_module_imports_without_tiktoklive() -> None:
 
 def test_a_recording_ingests_with_the_counting_rules(recorded, tmp_path: Path) -> None:
     """Recorder handlers -> file -> ``toolkit ingest``: the whole path of a real recording."""
-    from toolkit import ingest
+    from toolkit import recordings
 
     _, lines, _ = recorded
     path = tmp_path / "live.jsonl"
     path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
                     encoding="utf-8")
-    result = ingest.ingest([path], keep_ids=True)
+    result = recordings.ingest([path], keep_ids=True)
     assert result.report["rows_read"] == len(lines) == result.report["loaded"]
     counts = {str(k): v for k, v in result.events.group_by("kind").len().iter_rows()}
     # the Rose streak (4 messages) and the 1,000-coin gift sent twice (the second time read
@@ -460,7 +460,7 @@ def test_the_command_reports_a_failed_connection_without_a_traceback(
         except OSError as low:
             raise RuntimeError("could not fetch the room id") from low
 
-    monkeypatch.setattr(record, "record", offline)
+    monkeypatch.setattr(recorder, "record", offline)
     out = tmp_path / "live.jsonl"
     assert cli.main(["record", "@someone", "--out", str(out)]) == 1
     err = capsys.readouterr().err

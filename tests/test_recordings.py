@@ -8,10 +8,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from toolkit import ingest
+from toolkit import recordings
+from toolkit.recordings import synthetic
 
 pytest.importorskip("TikTokLive")
-from toolkit import recordings  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 BUNDLE = PROJECT / "data" / "recorded"
@@ -21,9 +21,9 @@ EXACT = ["unique_viewers", "comments", "shares", "new_followers", "gifters", "gi
 
 
 @pytest.fixture(scope="module")
-def bundle_ingest() -> ingest.IngestResult:
+def bundle_ingest() -> recordings.IngestResult:
     files = sorted(p for p in BUNDLE.iterdir() if p.is_file() and p.suffix != ".md")
-    return ingest.ingest(files, salt=b"test-salt-000000")
+    return recordings.ingest(files, salt=b"test-salt-000000")
 
 
 def _truth() -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -31,13 +31,13 @@ def _truth() -> tuple[pl.DataFrame, pl.DataFrame]:
             pl.read_parquet(BUNDLE / "truth" / "sessions.parquet"))
 
 
-def _match(result: ingest.IngestResult, truth: pl.DataFrame) -> pl.DataFrame:
+def _match(result: recordings.IngestResult, truth: pl.DataFrame) -> pl.DataFrame:
     return recordings.compare_with_truth(result.events, result.sessions, truth, _truth()[1])
 
 
 def test_the_bundle_ingests_back_to_the_simulated_totals(bundle_ingest) -> None:
     truth, sessions = _truth()
-    assert bundle_ingest.sessions.height == sessions.height == recordings.BUNDLE_SESSIONS
+    assert bundle_ingest.sessions.height == sessions.height == synthetic.BUNDLE_SESSIONS
     both = _match(bundle_ingest, truth)
     assert both.null_count().sum_horizontal().item() == 0  # every session matched
     for column in EXACT:
@@ -76,13 +76,13 @@ def test_the_bundle_shows_the_pitfalls_it_is_for(bundle_ingest) -> None:
 
 
 def test_wire_messages_are_seeded() -> None:
-    from toolkit.simulate import simulate
-    from toolkit.worlds import world
+    from toolkit.simulation.engine import simulate
+    from toolkit.simulation.worlds import world
 
     sim = simulate(world("baseline"), 2, np.random.default_rng(1))
-    one = recordings.wire_messages(sim.events, sim.sessions, np.random.default_rng(9))
-    two = recordings.wire_messages(sim.events, sim.sessions, np.random.default_rng(9))
-    three = recordings.wire_messages(sim.events, sim.sessions, np.random.default_rng(10))
+    one = recordings.wire_messages(sim.table("events"), sim.table("sessions"), np.random.default_rng(9))
+    two = recordings.wire_messages(sim.table("events"), sim.table("sessions"), np.random.default_rng(9))
+    three = recordings.wire_messages(sim.table("events"), sim.table("sessions"), np.random.default_rng(10))
     assert one.equals(two) and not one.equals(three)
     likes = one.filter(pl.col("kind") == "heart")
     assert likes["count"].max() <= recordings.MAX_TAPS_PER_MESSAGE

@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from toolkit import reference
+from toolkit import _paths
+from toolkit.money import reference
 
 
 @pytest.mark.parametrize(
@@ -84,4 +85,4 @@ def test_central_value_outside_its_range_is_refused(data_copy: Path) -> None:
 def test_missing_data_folder_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("TOOLKIT_DATA", str(tmp_path / "nowhere"))
     with pytest.raises(FileNotFoundError, match="TOOLKIT_DATA"):
-        reference.data_dir()
+        _paths.data_dir()

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 import statsmodels.api as sm
 
-from toolkit.regression import demean, mediation, ols
+from toolkit.stats.regression import demean, mediation, ols
 
 
 def _frame(seed: int = 0, n: int = 400, groups: int = 40) -> pl.DataFrame:

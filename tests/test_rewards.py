@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit import rewards
+from toolkit.money import rewards
 
 
 def test_central_rpm_pays_seventy_cents_per_thousand_views() -> None:

@@ -9,41 +9,44 @@ import numpy as np
 import polars as pl
 import pytest
 
-from toolkit import coins, events, features, money, simulate, worlds
-from toolkit.sessions import draw_sessions
-from toolkit.simulate import NORMS, engagement_index, heart_ratio
+from toolkit import analytics, events, money, simulation
+from toolkit.events import Dataset
+from toolkit.money import coins
+from toolkit.simulation import worlds
+from toolkit.simulation.schedule import draw_sessions
+from toolkit.simulation.visibility import NORMS, engagement_index, heart_ratio
 
 
 @pytest.fixture(scope="module")
-def baseline() -> simulate.Simulation:
-    return simulate.simulate(worlds.world(), 400, np.random.default_rng(11))
+def baseline() -> Dataset:
+    return simulation.simulate(worlds.world(), 400, np.random.default_rng(11))
 
 
 def test_same_seed_same_tables_other_seed_other_tables() -> None:
-    first = simulate.simulate(worlds.world(), 60, np.random.default_rng(5))
-    again = simulate.simulate(worlds.world(), 60, np.random.default_rng(5))
-    other = simulate.simulate(worlds.world(), 60, np.random.default_rng(6))
+    first = simulation.simulate(worlds.world(), 60, np.random.default_rng(5))
+    again = simulation.simulate(worlds.world(), 60, np.random.default_rng(5))
+    other = simulation.simulate(worlds.world(), 60, np.random.default_rng(6))
     for name in ("events", "platform", "sessions", "viewers"):
-        assert getattr(first, name).equals(getattr(again, name)), name
-    assert not first.events.equals(other.events)
+        assert first.table(name).equals(again.table(name)), name
+    assert not first.table("events").equals(other.table("events"))
 
 
-def test_events_follow_the_canonical_table(baseline: simulate.Simulation) -> None:
-    assert dict(baseline.events.schema) == events.EVENTS_SCHEMA
-    assert events.validate(baseline.events).is_empty()
-    assert set(baseline.events["kind"].unique()) == set(events.KINDS)
+def test_events_follow_the_canonical_table(baseline: Dataset) -> None:
+    assert dict(baseline.table("events").schema) == events.EVENTS_SCHEMA
+    assert events.validate(baseline.table("events")).is_empty()
+    assert set(baseline.table("events")["kind"].unique()) == set(events.KINDS)
 
 
-def test_every_session_has_a_viewer_count_each_minute(baseline: simulate.Simulation) -> None:
-    snapshots = baseline.events.filter(kind="viewers").group_by("session_id").len()
-    expected = baseline.sessions.select("session_id", len="duration_minutes")
+def test_every_session_has_a_viewer_count_each_minute(baseline: Dataset) -> None:
+    snapshots = baseline.table("events").filter(kind="viewers").group_by("session_id").len()
+    expected = baseline.table("sessions").select("session_id", len="duration_minutes")
     joined = expected.join(snapshots, on="session_id", suffix="_seen")
-    assert joined.height == baseline.sessions.height
+    assert joined.height == baseline.table("sessions").height
     assert (joined["len"] == joined["len_seen"]).all()
 
 
-def test_gift_coins_are_catalogue_price_times_count(baseline: simulate.Simulation) -> None:
-    gifts = baseline.events.filter(kind="gift")
+def test_gift_coins_are_catalogue_price_times_count(baseline: Dataset) -> None:
+    gifts = baseline.table("events").filter(kind="gift")
     priced = coins.price_gift_events(gifts.drop("coins"))
     assert priced["coins"].equals(gifts["coins"])
     streaks = gifts.join(
@@ -55,40 +58,40 @@ def test_gift_coins_are_catalogue_price_times_count(baseline: simulate.Simulatio
 
 def test_money_from_simulated_gifts_matches_the_money_flow(baseline) -> None:
     rates = money.rates()
-    summary = features.live_summary(baseline.events, rates)
-    by_session = money.session_money(baseline.events, rates)
+    summary = analytics.live_summary(baseline.table("events"), rates)
+    by_session = money.session_money(baseline.table("events"), rates)
     assert summary["coins"].equals(by_session["coins"])
     assert summary["payout_usd"].to_list() == [
         money.creator_usd_from_coins(int(c), rates) for c in summary["coins"]
     ]
 
 
-def test_calibration_targets(baseline: simulate.Simulation) -> None:
+def test_calibration_targets(baseline: Dataset) -> None:
     """Simulated aggregates match their parameters within stated tolerances."""
     w = worlds.world()
-    real = baseline.viewers.filter(~pl.col("is_bot"))
+    real = baseline.table("viewers").filter(~pl.col("is_bot"))
     # the share of viewers who are gifters: binomial, +-3 standard errors
     share, n = real["is_gifter"].mean(), real.height
     assert abs(share - w.gifter_share) < 3 * np.sqrt(w.gifter_share * (1 - w.gifter_share) / n)
     # mean taps per heart event: geometric with mean taps_per_batch_mean, within 3 %
-    batch = baseline.events.filter(kind="heart")["count"].mean()
+    batch = baseline.table("events").filter(kind="heart")["count"].mean()
     assert abs(batch / w.taps_per_batch_mean - 1) < 0.03
     # concentration: the top 20 % of gifting viewers give most of the coin value
-    per_gifter = (baseline.events.filter(kind="gift").group_by("user_id")
+    per_gifter = (baseline.table("events").filter(kind="gift").group_by("user_id")
                   .agg(pl.col("coins").sum())["coins"].sort(descending=True))
     top = per_gifter[: max(1, len(per_gifter) // 5)].sum() / per_gifter.sum()
     assert top > 0.6
     # only gifters gift, and no bot does anything but join and tap
-    gifting = set(baseline.events.filter(kind="gift")["user_id"].unique())
+    gifting = set(baseline.table("events").filter(kind="gift")["user_id"].unique())
     assert gifting <= set(real.filter("is_gifter")["user_id"])
 
 
 def test_bots_only_join_and_tap() -> None:
-    sim = simulate.simulate(worlds.world("bought_hearts"), 80, np.random.default_rng(2))
-    bots = sim.viewers.filter("is_bot")
+    sim = simulation.simulate(worlds.world("bought_hearts"), 80, np.random.default_rng(2))
+    bots = sim.table("viewers").filter("is_bot")
     assert bots.height > 0
-    assert set(sim.sessions.filter("botted")["session_id"]) >= set(bots["session_id"])
-    acted = sim.events.join(bots.select("user_id"), on="user_id")
+    assert set(sim.table("sessions").filter("botted")["session_id"]) >= set(bots["session_id"])
+    acted = sim.table("events").join(bots.select("user_id"), on="user_id")
     assert set(acted["kind"].unique()) <= {"join", "heart"}
 
 
@@ -104,15 +107,15 @@ def test_passive_hearts_do_not_move_visibility() -> None:
     """C2 world: the same sessions and seed with far more hearts give the same platform."""
     w = worlds.world("passive_hearts")
     sessions = draw_sessions(w, 120, np.random.default_rng(0))
-    calm = simulate.simulate_sessions(w, sessions, np.random.default_rng(9))
-    eager = simulate.simulate_sessions(
+    calm = simulation.simulate_sessions(w, sessions, np.random.default_rng(9))
+    eager = simulation.simulate_sessions(
         w.replace(tap_sessions_per_minute=0.9, taps_per_batch_mean=20.0), sessions,
         np.random.default_rng(9),
     )
-    assert calm.platform.equals(eager.platform)
+    assert calm.table("platform").equals(eager.table("platform"))
     not_hearts = pl.col("kind") != "heart"
-    assert calm.events.filter(not_hearts).equals(eager.events.filter(not_hearts))
-    assert eager.events.filter(kind="heart")["count"].sum() > 3 * calm.events.filter(
+    assert calm.table("events").filter(not_hearts).equals(eager.table("events").filter(not_hearts))
+    assert eager.table("events").filter(kind="heart")["count"].sum() > 3 * calm.table("events").filter(
         kind="heart")["count"].sum()
 
 
@@ -120,11 +123,11 @@ def test_when_hearts_feed_visibility_more_hearts_bring_more_viewers() -> None:
     """C7, C13 world: same sessions and seed, more tapping -> higher score, more joins."""
     w = worlds.world("hearts_feed_visibility")
     sessions = draw_sessions(w, 120, np.random.default_rng(0))
-    calm = simulate.simulate_sessions(w, sessions, np.random.default_rng(9))
-    eager = simulate.simulate_sessions(w.replace(tap_sessions_per_minute=0.6), sessions,
+    calm = simulation.simulate_sessions(w, sessions, np.random.default_rng(9))
+    eager = simulation.simulate_sessions(w.replace(tap_sessions_per_minute=0.6), sessions,
                                        np.random.default_rng(9))
-    assert eager.platform["visibility"].mean() > calm.platform["visibility"].mean() + 0.3
-    assert eager.platform["joins"].sum() > 1.5 * calm.platform["joins"].sum()
+    assert eager.table("platform")["visibility"].mean() > calm.table("platform")["visibility"].mean() + 0.3
+    assert eager.table("platform")["joins"].sum() > 1.5 * calm.table("platform")["joins"].sum()
 
 
 def _index(world: worlds.World, hearts_per_step: list[float]) -> float:
@@ -160,8 +163,8 @@ def test_gift_feedback_sign_matches_the_world() -> None:
     sessions = draw_sessions(worlds.world(), 300, np.random.default_rng(4))
     gifts = {}
     for name in ("herding", "no_gift_feedback", "crowding_out"):
-        sim = simulate.simulate_sessions(worlds.world(name), sessions, np.random.default_rng(8))
-        gifts[name] = sim.events.filter(kind="gift").height
+        sim = simulation.simulate_sessions(worlds.world(name), sessions, np.random.default_rng(8))
+        gifts[name] = sim.table("events").filter(kind="gift").height
     assert gifts["herding"] > gifts["no_gift_feedback"] > gifts["crowding_out"]
 
 
@@ -190,13 +193,13 @@ def test_unknown_world_is_refused() -> None:
 
 
 def test_zero_sessions_give_empty_tables() -> None:
-    sim = simulate.simulate(worlds.world(), 0, np.random.default_rng(1))
-    assert sim.events.is_empty() and dict(sim.events.schema) == events.EVENTS_SCHEMA
-    assert sim.platform.is_empty() and sim.sessions.is_empty()
+    sim = simulation.simulate(worlds.world(), 0, np.random.default_rng(1))
+    assert sim.table("events").is_empty() and dict(sim.table("events").schema) == events.EVENTS_SCHEMA
+    assert sim.table("platform").is_empty() and sim.table("sessions").is_empty()
 
 
 def test_an_empty_gift_catalogue_is_refused(data_copy) -> None:
     path = data_copy / "reference" / "gift_catalogue.csv"
     path.write_text(path.read_text().splitlines()[0] + "\n")
     with pytest.raises(ValueError, match="gift catalogue is empty"):
-        simulate.simulate(worlds.world(), 3, np.random.default_rng(0))
+        simulation.simulate(worlds.world(), 3, np.random.default_rng(0))

@@ -17,8 +17,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from toolkit.build import notebook_paths
-from toolkit.site import DOC_PAGES, SiteError, build_site, check_site
+from toolkit._paths import notebook_paths
+from toolkit.publish.site import DOC_PAGES, SiteError, build_site, check_site
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = PROJECT / "build" / "screenshots"

@@ -28,13 +28,14 @@ from pathlib import Path
 
 import polars as pl
 
-from toolkit import __version__, reference
+from toolkit import __version__
+from toolkit.money import reference
 
 __all__ = ["main"]
 
 
 def _cost(args: argparse.Namespace) -> int:
-    from toolkit.coins import cheapest_purchase
+    from toolkit.money.coins import cheapest_purchase
 
     purchase = cheapest_purchase(args.coins, args.channel)
     packs = " + ".join(f"{n} x {size}" for size, n in purchase.packs) or "nothing"
@@ -51,7 +52,7 @@ def _dollars(amount: Decimal) -> str:
 
 
 def _flow(args: argparse.Namespace) -> int:
-    from toolkit.money import money_flow, rates
+    from toolkit.money.payout import money_flow, rates
 
     flow = money_flow(args.coins, rates(args.rates))
     print(f"rates: {flow.rates.name}")
@@ -75,7 +76,7 @@ def _gifts(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from toolkit.events import read_events_csv
+    from toolkit.events.reading import read_events_csv
 
     result = read_events_csv(args.file, on_error="quarantine")
     print(f"{args.file}: rows read {result.rows_read} = loaded {result.events.height} "
@@ -105,8 +106,8 @@ def _progress(label: str) -> Callable[[int, int], None]:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from toolkit.datasets import write_creator_simulation, write_simulation
-    from toolkit.worlds import world
+    from toolkit.simulation.store import write_creator_simulation, write_simulation
+    from toolkit.simulation.worlds import world
 
     chosen = world(args.world)
     out = Path(args.out)
@@ -121,7 +122,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from toolkit import ingest
+    from toolkit import recordings
 
     out = Path(args.out)
     for folder in (out, *out.parents):
@@ -131,17 +132,17 @@ def _ingest(args: argparse.Namespace) -> int:
     salt_path = Path(args.salt_file) if args.salt_file else whole.parent / f"{whole.name}.salt"
     if not args.keep_ids and salt_path.resolve().is_relative_to(out.resolve()):
         raise ValueError(f"the salt file {salt_path} must not be inside the output folder")
-    salt = None if args.keep_ids else ingest.read_salt(salt_path)
-    result = ingest.ingest(args.files, keep_ids=args.keep_ids, salt=salt,
+    salt = None if args.keep_ids else recordings.read_salt(salt_path)
+    result = recordings.ingest(args.files, keep_ids=args.keep_ids, salt=salt,
                            timezone=args.timezone)
-    for line in ingest.summary_lines(result.report):
+    for line in recordings.summary_lines(result.report):
         print(line)
     if result.report["loaded"] == 0:  # the report still goes out, old tables are removed
-        paths = ingest.write(result, out, tables=False)
+        paths = recordings.write(result, out, tables=False)
         print(f"toolkit ingest: error: nothing loaded from {len(args.files)} file(s); "
               f"see {paths['report']} and {paths['rejected'].name}", file=sys.stderr)
         return 1
-    paths = ingest.write(result, out)
+    paths = recordings.write(result, out)
     print(f"wrote {', '.join(p.name for p in paths.values())} to {out}/")
     if salt is not None:
         print(f"pseudonyms: salt in {salt_path} (keep it private and apart from {out}/)")
@@ -149,7 +150,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _record(args: argparse.Namespace) -> int:
-    from toolkit import record
+    from toolkit.recordings import recorder
 
     if args.minutes is not None and not args.minutes > 0:  # also refuses nan
         raise ValueError(f"--minutes must be a positive number, got {args.minutes}")
@@ -160,7 +161,7 @@ def _record(args: argparse.Namespace) -> int:
         raise ValueError(f"--out {out} is a folder; give a file name such as {out}/live.jsonl")
     existed = out.exists()
     try:
-        counts = record.record(args.user, out, minutes=args.minutes)
+        counts = recorder.record(args.user, out, minutes=args.minutes)
     except (ImportError, ValueError):
         raise
     except Exception as error:  # the client's network and TikTok errors, untangled
@@ -180,8 +181,8 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _classroom(args: argparse.Namespace) -> int:
-    from toolkit.build import PROJECT
-    from toolkit.classroom import student_copies
+    from toolkit._paths import PROJECT
+    from toolkit.publish.classroom import student_copies
 
     written = student_copies(PROJECT / "notebooks", Path(args.out))
     print(f"wrote {len(written)} student notebook(s) to {args.out}/")
@@ -189,7 +190,7 @@ def _classroom(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from toolkit.build import build
+    from toolkit.publish.build import build
 
     build(Path(args.out), in_place=args.in_place, only=args.only)
     return 0
@@ -200,10 +201,10 @@ def _claims(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from toolkit.claims import run_claims
-    from toolkit.evidence import ClaimData
+    from toolkit.claims.registry import run_claims
+    from toolkit.events.dataset import Dataset
 
-    data = ClaimData.from_folder(args.data)
+    data = Dataset.from_folder(args.data)
     ids = args.claims.split(",") if args.claims else None
     table = run_claims(data, np.random.default_rng(args.seed), ids)
     if args.json:
@@ -227,7 +228,7 @@ def _claims(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from toolkit import calibration
+    from toolkit.claims import calibration
 
     started = time.perf_counter()
     ids = args.claims.split(",") if args.claims else calibration.CALIBRATED
@@ -253,7 +254,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _claims_page(args: argparse.Namespace) -> int:
-    from toolkit.claims_page import write_claims_page
+    from toolkit.claims.page import write_claims_page
 
     verdicts = write_claims_page(args.docs, args.store, args.seed)
     print(f"wrote {args.docs}/claims.md and {args.store}/verdicts_by_world.csv "
@@ -274,7 +275,7 @@ def parser() -> argparse.ArgumentParser:
     cost.add_argument("--channel", default="in_app", choices=reference.CHANNELS)
     cost.set_defaults(run=_cost)
 
-    from toolkit.money import RATE_PRESETS
+    from toolkit.money.payout import RATE_PRESETS
 
     flow = commands.add_parser("flow", help="follow N coins from viewer to creator")
     flow.add_argument("coins", type=int)
@@ -290,7 +291,7 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--rejected", type=Path, help="write rejected rows to this CSV")
     validate.set_defaults(run=_validate)
 
-    from toolkit.worlds import world_names
+    from toolkit.simulation.worlds import world_names
 
     simulate = commands.add_parser("simulate", help="simulate LIVE sessions to parquet files")
     simulate.add_argument("--world", default="baseline", choices=world_names())

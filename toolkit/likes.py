@@ -9,7 +9,7 @@ platform keeps the two apart:
 * the LIVE heart total of a session is still kept: it shows in the creator's LIVE analytics
   and with the replay (claim C19);
 * neither count is an input of any money formula (claims C6, C10, C12; see
-  :mod:`toolkit.money` and :mod:`toolkit.rewards`).
+  :mod:`toolkit.money` and :mod:`toolkit.money.rewards`).
 
 :class:`LikeRules` states these rules as parameters, so a reader can ask "what if hearts were
 merged into the profile total?" and see how a ranking of creators changes (claim C3).
@@ -23,8 +23,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from toolkit._values import Column, check_count, count_input
-from toolkit.stats import rank_correlation
+from toolkit._checks import Column, check_count, count_input
+from toolkit.stats.estimates import rank_correlation
 
 __all__ = [
     "LikeRules",
@@ -35,7 +35,6 @@ __all__ = [
     "rank_creators",
     "ranking_shift",
     "toy_creators",
-    "hearts_over_time",
     "rank_change_vs_hours",
     "tau_over_populations",
 ]
@@ -201,44 +200,6 @@ def toy_creators(
             "live_hours": live_hours.astype(np.int64),
             "live_hearts": live_hearts,
         }
-    )
-
-
-def hearts_over_time(
-    events: pl.DataFrame | pl.LazyFrame, every: str = "30s"
-) -> pl.DataFrame | pl.LazyFrame:
-    """Hearts per time interval of each session.
-
-    Parameters
-    ----------
-    events : polars.DataFrame or LazyFrame
-        The canonical events table.
-    every : str
-        Interval length as a polars duration (``"10s"``, ``"1m"``).
-
-    Returns
-    -------
-    Same kind of frame: ``session_id``, ``ts`` and ``ts_end`` (start and end of the
-    interval, UTC), ``minute`` and ``minute_end`` (the same, in minutes since the session's
-    first event), ``hearts`` (taps) and ``heart_batches``. Intervals without hearts are
-    absent.
-    """
-    starts = events.group_by("session_id").agg(_start=pl.col("ts").min())
-    since_start = (pl.col("ts") - pl.col("_start")).dt.total_milliseconds() / 60_000
-    return (
-        events.filter(pl.col("kind") == "heart")
-        .sort("session_id", "ts")
-        .group_by_dynamic("ts", every=every, group_by="session_id", include_boundaries=True)
-        .agg(hearts=pl.col("count").sum().cast(pl.Int64), heart_batches=pl.len().cast(pl.Int64))
-        .join(starts, on="session_id", how="left")
-        .select(
-            "session_id", "ts", ts_end="_upper_boundary",
-            minute=since_start,
-            minute_end=since_start + (pl.col("_upper_boundary") - pl.col("ts"))
-            .dt.total_milliseconds() / 60_000,
-            hearts="hearts", heart_batches="heart_batches",
-        )
-        .sort("session_id", "ts")
     )
 
 

@@ -1,0 +1,112 @@
+"""peaks: split from toolkit.claims.moments (docstring to be written)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from scipy import signal
+
+from toolkit.analytics.minutes import minute_grid
+
+__all__ = ["PeakRules", "heart_rate", "find_peaks", "find_lulls", "peak_agreement"]
+
+
+@dataclass(frozen=True)
+class PeakRules:
+    """How peaks and lulls are found.
+
+    Attributes
+    ----------
+    prominence : float
+        A peak stands at least this much above its surroundings, in natural-log units of
+        hearts per viewer-minute (0.7 = about twice the level around it).
+    lull_drop : float
+        A lull minute is below the session median by at least this much (log units).
+    lull_minutes : int
+        Shortest run of low minutes that counts as a lull.
+    """
+
+    prominence: float = 0.7
+    lull_drop: float = 0.7
+    lull_minutes: int = 3
+
+
+def heart_rate(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Per session and minute: ``viewers``, ``hearts``, ``comments`` and their log-rates.
+
+    ``log_hearts`` and ``log_comments`` are log((1 + count) / (1 + viewers present)), with
+    viewers present the mean of the counts at the minute's start and end; minutes with no
+    events count as zero (a complete grid from the first minute to the last).
+    """
+    # viewers present during the minute: the mean of the counts at its start and its end
+    # (the start alone would make every per-viewer rate jump together when people join)
+    during = (pl.col("viewers") + pl.col("viewers").shift(-1).over("session_id")
+              .fill_null(pl.col("viewers"))) / 2
+    exposure = (1 + during.cast(pl.Float64)).log()
+    return (
+        minute_grid(events).select("session_id", "minute", "viewers", "hearts", "comments")
+        .with_columns(log_hearts=(1 + pl.col("hearts").cast(pl.Float64)).log() - exposure,
+                      log_comments=(1 + pl.col("comments").cast(pl.Float64)).log() - exposure)
+    )
+
+
+def find_peaks(rates: pl.DataFrame, rules: PeakRules = PeakRules()) -> pl.DataFrame:
+    """Mark peak minutes in a :func:`heart_rate` table (adds a Boolean ``peak`` column)."""
+    flags = np.zeros(len(rates), dtype=bool)
+    ids = rates["session_id"].to_numpy()
+    values = rates["log_hearts"].to_numpy()
+    bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):  # one call per session, not per minute
+        found, _ = signal.find_peaks(values[a:b], prominence=rules.prominence)
+        flags[a + found] = True
+    return rates.with_columns(peak=pl.Series(flags))
+
+
+def find_lulls(rates: pl.DataFrame, rules: PeakRules = PeakRules()) -> pl.DataFrame:
+    """Mark lull minutes: runs of at least ``lull_minutes`` below the session median.
+
+    Adds a Boolean ``lull`` column to a :func:`heart_rate` table.
+    """
+    low = pl.col("log_hearts") < pl.col("log_hearts").median().over("session_id") - rules.lull_drop
+    run = (low != low.shift(1).over("session_id")).fill_null(True).cum_sum().over("session_id")
+    return (
+        rates.with_columns(_low=low).with_columns(_run=run)
+        .with_columns(lull=pl.col("_low") & (pl.len().over("session_id", "_run")
+                                             >= rules.lull_minutes))
+        .drop("_low", "_run")
+    )
+
+
+def peak_agreement(rates: pl.DataFrame, platform: pl.DataFrame) -> dict[str, float]:
+    """How well heart peaks find the strong moments the platform knows (simulations only).
+
+    Parameters
+    ----------
+    rates : polars.DataFrame
+        :func:`find_peaks` output (``session_id``, ``minute``, ``peak``).
+    platform : polars.DataFrame
+        ``session_id``, ``minute``, ``moment`` and ``cta``.
+
+    Returns
+    -------
+    dict
+        ``precision`` (share of peak minutes inside a strong moment), ``from_calls`` (share
+        of peak minutes inside a call to action and no moment), ``recall`` (share of
+        moment minutes that are peaks), ``peaks`` and ``moment_minutes`` (counts).
+    """
+    joined = rates.join(platform.select("session_id", "minute", "moment", "cta"),
+                        on=["session_id", "minute"], how="inner")
+    peaks = joined.filter(pl.col("peak"))
+    moments = joined.filter(pl.col("moment"))
+    return {
+        "precision": float(peaks["moment"].mean()) if len(peaks) else float("nan"),
+        "from_calls": float((peaks["cta"] & ~peaks["moment"]).mean()) if len(peaks)
+        else float("nan"),
+        "recall": float(moments["peak"].mean()) if len(moments) else float("nan"),
+        "peaks": float(len(peaks)),
+        "moment_minutes": float(len(moments)),
+    }
+
+

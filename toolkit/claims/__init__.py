@@ -1,0 +1,80 @@
+"""The claims (C1-C26, R1) and the tests that give each a verdict.
+
+Modules:
+
+- :mod:`toolkit.claims.evidence`: what a test returns (``Evidence``) and the fixed verdict words
+- :mod:`toolkit.claims.registry`: one ``Claim`` per id and ``run_claims`` (Benjamini-Hochberg-adjusted verdicts)
+- :mod:`toolkit.claims.accounting`: the accounting claims checked on data (C1, C6, C10, C12, C19) and the C3 what-if
+- :mod:`toolkit.claims.signals`: which signals move reach (C2, C7, C11, C13, C14)
+- :mod:`toolkit.claims.moments`: heart peaks and calls to action (C16, C17)
+- :mod:`toolkit.claims.audience`: evenings, next-day spillover, what success goes with (C4, C5, C20, C21)
+- :mod:`toolkit.claims.earnings`: what goes with earnings (C8, C22)
+- :mod:`toolkit.claims.herding`: do gifts trigger gifts (R1)
+- :mod:`toolkit.claims.bots`: detecting bought hearts (C18)
+- :mod:`toolkit.claims.calibration`: false-positive rates and power by simulation
+- :mod:`toolkit.claims.page`: verdicts per world and the generated ``docs/claims.md``
+
+The names below are the public API; the families of tests are modules of their own
+(``from toolkit.claims import signals``).
+"""
+
+from __future__ import annotations
+
+from toolkit.claims.calibration import (
+    CALIBRATED,
+    bot_verdict_rates,
+    calibrate,
+    herding_rejection_rate,
+    in_registry_order,
+    make_dataset,
+    power,
+    power_by_size,
+    replicate,
+    status,
+    stored,
+    write_tables,
+)
+from toolkit.claims.evidence import VERDICTS, Evidence, skipped, verdict_from_test
+from toolkit.claims.page import (
+    claims_markdown,
+    verdict_summary,
+    verdicts_by_world,
+    write_claims_page,
+)
+from toolkit.claims.registry import (
+    CLAIMS,
+    Claim,
+    calibration_status,
+    claim,
+    registry_table,
+    run_claims,
+)
+
+__all__ = [
+    "VERDICTS",
+    "Evidence",
+    "skipped",
+    "verdict_from_test",
+    "Claim",
+    "CLAIMS",
+    "claim",
+    "registry_table",
+    "run_claims",
+    "calibration_status",
+    "CALIBRATED",
+    "make_dataset",
+    "replicate",
+    "calibrate",
+    "power",
+    "status",
+    "write_tables",
+    "in_registry_order",
+    "stored",
+    "power_by_size",
+    "herding_rejection_rate",
+    "bot_verdict_rates",
+    "verdicts_by_world",
+    "claims_markdown",
+    "write_claims_page",
+    "verdict_summary",
+]

@@ -1,0 +1,146 @@
+"""What goes with bigger LIVE earnings? Claims C8 and C22, as described associations.
+
+C8 says earnings grow with audience size and engagement, content quality, frequency and
+promotion; C22 that well-liked LIVEs attract more gifts (and subscriptions and brand deals).
+In every world of the model gifts come from viewers, so more viewers, more hearts (which
+viewers send too) and more coins go together whatever the world: there is no world where
+these associations fail, and the verdict is ``described``: the numbers (rank correlations
+with bootstrap intervals, one row per session) describe the data and test nothing causal.
+The world ``passive_hearts``, where hearts cause nothing at all, shows the same hearts-coins
+association (see ``notebooks/07-whales-and-herding.ipynb``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from toolkit.claims import audience
+from toolkit.claims.evidence import Evidence, skipped
+from toolkit.events.dataset import Dataset
+from toolkit.stats.estimates import rank_correlation
+
+__all__ = ["session_table", "earnings_associations", "test_c8", "test_c22"]
+
+
+def session_table(data: Dataset) -> pl.DataFrame:
+    """One row per session: the LIVE summary plus what the sessions table adds.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``session_id``, ``coins``, ``unique_viewers``, ``hearts``, ``comments``,
+        ``duration_minutes``, ``hearts_per_viewer`` and ``coins_per_viewer`` (per unique
+        viewer), and, when the dataset has a sessions table, ``followers`` (and ``quality``
+        when simulated).
+    """
+    table = audience.session_table(data)
+    wanted = ["followers"] + (["quality"] if data.source == "simulated" else [])
+    summary = table.select("session_id", "coins", "unique_viewers", "hearts", "comments",
+                           "duration_minutes", *(c for c in wanted if c in table.columns))
+    viewers = pl.col("unique_viewers").cast(pl.Float64)
+    return summary.with_columns(
+        hearts_per_viewer=pl.col("hearts") / viewers,
+        coins_per_viewer=pl.col("coins") / viewers,
+    ).filter(pl.col("unique_viewers") > 0).sort("session_id")
+
+
+#: Factors of C8 and C22 against coins: (name in the table, label, target column).
+_FACTORS = (
+    ("unique_viewers", "unique viewers", "coins"),
+    ("hearts", "hearts", "coins"),
+    ("hearts_per_viewer", "hearts per viewer", "coins"),
+    ("comments", "comments", "coins"),
+    ("duration_minutes", "duration (min)", "coins"),
+    ("followers", "followers", "coins"),
+    ("quality", "content quality (platform)", "coins"),
+    ("hearts_per_viewer", "hearts per viewer vs coins per viewer", "coins_per_viewer"),
+)
+
+
+def earnings_associations(data: Dataset, rng: np.random.Generator,
+                          n_resamples: int = 500,
+                          factors: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """Spearman rank correlation of each factor with coins, across sessions.
+
+    Parameters
+    ----------
+    data : Dataset
+    rng : numpy.random.Generator
+        Source of the bootstrap resamples (pairs of sessions).
+    n_resamples : int
+    factors : tuple of str, optional
+        Labels of the factors to compute (default: all of them).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``factor`` (label), ``target`` (``coins`` or ``coins_per_viewer``), ``rho``,
+        ``low``, ``high`` (95 % percentile bootstrap) and ``n`` (sessions); factors the data
+        lack are left out.
+    """
+    table = session_table(data)
+    rows = []
+    for column, label, target in _FACTORS:
+        if column not in table.columns or (factors is not None and label not in factors):
+            continue
+        pairs = table.select(column, target).drop_nulls()
+        if pairs.height < 10:
+            continue
+        r = rank_correlation(pairs[column].to_numpy(), pairs[target].to_numpy(), rng,
+                             n_resamples=n_resamples)
+        rows.append({"factor": label, "target": target, "rho": r["rho"], "low": r["low"],
+                     "high": r["high"], "n": int(r["n"])})
+    return pl.DataFrame(rows, schema={"factor": pl.String, "target": pl.String,
+                                      "rho": pl.Float64, "low": pl.Float64,
+                                      "high": pl.Float64, "n": pl.Int64})
+
+
+_C8 = tuple(label for _, label, target in _FACTORS if target == "coins" and label != "hearts")
+
+
+def _row(table: pl.DataFrame, factor: str, target: str = "coins") -> dict[str, object]:
+    return table.filter((pl.col("factor") == factor) & (pl.col("target") == target)).row(
+        0, named=True)
+
+
+def test_c8(data: Dataset, rng: np.random.Generator) -> Evidence:
+    """C8, "earnings grow with audience size and engagement, quality, frequency, promotion".
+
+    Described: Spearman's rho of coins with unique viewers across sessions (the headline),
+    the other factors in the note. Frequency and promotion are not in the data.
+    """
+    measure = "Spearman rank correlation of coins with unique viewers, across sessions"
+    table = earnings_associations(data, rng, factors=_C8)
+    if table.filter(pl.col("factor") == "unique viewers").is_empty():
+        return skipped("C8", measure, "fewer than 10 sessions with viewers")
+    head = _row(table, "unique viewers")
+    others = "; ".join(f"{r['factor']} {r['rho']:.2f} [{r['low']:.2f}, {r['high']:.2f}]"
+                       for r in table.iter_rows(named=True)
+                       if r["target"] == "coins" and r["factor"] != "unique viewers")
+    note = (f"Associations, not causes (gifts come from viewers in every world of the model); "
+            f"rho with coins: {others}. How often a creator goes LIVE and promotion are not "
+            "in these data, so that part of the claim is untested.")
+    return Evidence("C8", measure, head["rho"], head["low"], head["high"], None, head["n"],
+                    "described", note)
+
+
+def test_c22(data: Dataset, rng: np.random.Generator) -> Evidence:
+    """C22, "well-liked LIVEs attract more gifts, subscriptions and brand deals".
+
+    Described: Spearman's rho of coins with hearts across sessions; the note gives the same
+    per viewer (hearts per viewer vs coins per viewer), which removes audience size.
+    Subscriptions and brand deals are not in the data.
+    """
+    measure = "Spearman rank correlation of coins with hearts, across sessions"
+    table = earnings_associations(data, rng, factors=(_FACTORS[1][1], _FACTORS[-1][1]))
+    if table.filter(pl.col("factor") == "hearts").is_empty():
+        return skipped("C22", measure, "fewer than 10 sessions with viewers")
+    head = _row(table, "hearts")
+    per = _row(table, _FACTORS[-1][1], "coins_per_viewer")
+    note = (f"Per viewer the association is rho {per['rho']:.2f} [{per['low']:.2f}, "
+            f"{per['high']:.2f}]: most of the hearts-coins link is audience size. An "
+            "association, not a cause: the world passive_hearts, where hearts cause nothing, "
+            "shows it too. Subscriptions and brand deals are not in the data (untested).")
+    return Evidence("C22", measure, head["rho"], head["low"], head["high"], None, head["n"],
+                    "described", note)

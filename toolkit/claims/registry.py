@@ -1,0 +1,281 @@
+"""The claims registry: every claim C1..C26 (and the research question R1) in one table.
+
+Each :class:`Claim` states the claim in the project's words, its kind, what an observer can
+measure, the test that measures it (a function ``test(Dataset, rng) -> Evidence``, named as
+``"module:function"`` so the registry loads quickly), the worlds where it holds and where it
+fails, and the notebook that explains it. :func:`run_claims` runs every test on one dataset,
+adjusts the p-values for the number of tests (Benjamini-Hochberg) and turns them into
+verdicts; ``toolkit claims --data DIR`` prints the result.
+
+Calibration and power (``toolkit calibrate``, :mod:`toolkit.claims.calibration`) are measured
+separately, because they need hundreds of simulated datasets; :func:`run_claims` attaches the
+stored calibration status to each row so a reader sees at once which verdicts to trust.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from toolkit import _paths
+from toolkit.claims.evidence import Evidence, skipped
+from toolkit.events.dataset import Dataset
+from toolkit.stats.estimates import adjust_p_values
+
+__all__ = ["Claim", "CLAIMS", "claim", "registry_table", "run_claims", "calibration_status"]
+
+KINDS = ("identity", "causal", "association", "design", "research")
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim and how the toolkit tests it.
+
+    Attributes
+    ----------
+    id : str
+        ``"C1"`` .. ``"C26"`` (from ``shared/claims.md``), ``"R1"`` for a research question.
+    statement : str
+        The claim in the project's words.
+    kind : str
+        identity, causal, association, design or research.
+    source : str
+        The article (or papers) it comes from.
+    measure : str
+        What an outside observer can measure for it.
+    test : str or None
+        ``"module:function"`` of the test in :mod:`toolkit`; None when the model does not
+        cover the claim (``untested`` says why).
+    holds_in, fails_in : tuple of str
+        Preset worlds where the claim holds and where it is false (see :mod:`toolkit.simulation.worlds`).
+    notebook : str
+        The notebook that explains it.
+    platform_only : bool
+        The test needs what only the platform (or the creator) knows; the test itself skips
+        on recordings (``Dataset.has`` is false for hidden tables there), this flag says so
+        in the registry.
+    untested : str
+        Why there is no test (empty when there is one).
+    """
+
+    id: str
+    statement: str
+    kind: str
+    source: str
+    measure: str
+    test: str | None
+    holds_in: tuple[str, ...] = ()
+    fails_in: tuple[str, ...] = ()
+    notebook: str = ""
+    platform_only: bool = False
+    untested: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.id}: kind must be one of {KINDS}, got {self.kind!r}")
+        if (self.test is None) == (not self.untested):
+            raise ValueError(f"{self.id}: give a test or say why there is none, not both")
+
+    def function(self) -> Callable[[Dataset, np.random.Generator], Evidence] | None:
+        """The test function (imported on first use)."""
+        if self.test is None:
+            return None
+        module, name = self.test.split(":")
+        return getattr(importlib.import_module(f"toolkit.claims.{module}"), name)
+
+
+_A1, _A2, _A3, _A4, _A5 = ("why-live-likes-dont-count", "paid-for-likes", "paid-for-hearts",
+                           "a-quoi-servent-les-jaime", "importance-of-likes")
+_LOOP = ("hearts_feed_visibility", "baseline")
+
+CLAIMS: tuple[Claim, ...] = (
+    Claim("C1", "Hearts tapped during a LIVE are not added to the creator's profile like "
+          "total; likes on regular videos are.", "identity", _A1,
+          "profile likes added by LIVE hearts", "accounting:test_c1",
+          notebook="01-two-like-counts"),
+    Claim("C2", "For LIVE, watch time, comments, shares and gifts weigh more than hearts.",
+          "causal", _A1, "comments vs hearts elasticity of next-minute joins",
+          "signals:test_c2", holds_in=("baseline", "passive_hearts"),
+          fails_in=("hearts_only", "hearts_feed_visibility"),
+          notebook="06-hearts-visibility-money"),
+    Claim("C3", "Adding LIVE hearts to profile totals would distort the picture of creators "
+          "who stream a lot.", "design", _A1, "rank agreement with and without LIVE hearts",
+          "accounting:test_c3", notebook="01-two-like-counts"),
+    Claim("C4", "A successful LIVE sends viewers to the creator's regular videos afterwards.",
+          "causal", _A1, "regular-video views the day after a LIVE vs other days",
+          "audience:test_c4", holds_in=("baseline",), fails_in=("no_live_spillover",),
+          notebook="09-timing-moments-and-audience"),
+    Claim("C5", "LIVE success is best read from unique viewers, watch duration, comments and "
+          "gifts.", "association", _A1, "rank correlations of the summary numbers with coins",
+          "audience:test_c5", notebook="09-timing-moments-and-audience"),
+    Claim("C6", "Hearts earn nothing directly; money comes from gifts (coins, gifts, "
+          "Diamonds, cash-out).", "identity", _A2,
+          "creator dollars when hearts change", "accounting:test_c6",
+          notebook="02-follow-the-money"),
+    Claim("C7", "Hearts raise visibility, which brings more viewers, which brings more gifts.",
+          "causal", _A2, "indirect effect hearts -> joins -> gifts", "signals:test_c7",
+          holds_in=_LOOP, fails_in=("passive_hearts",), notebook="06-hearts-visibility-money"),
+    Claim("C8", "Earnings grow with audience size and engagement, quality, how often the "
+          "creator goes LIVE, and promotion.", "association", _A2,
+          "coins against audience and engagement across sessions", "earnings:test_c8",
+          notebook="07-whales-and-herding"),
+    Claim("C9", "Answering comments makes viewers send more gifts.", "causal", _A2,
+          "gifts after a creator's reply", None, notebook="09-timing-moments-and-audience",
+          untested="the model has no creator replies and a recording does not mark them; "
+                   "it would need the creator's own log of replies"),
+    Claim("C10", "Coins cost money, gifts cost coins, creators cash out; hearts have no cash "
+          "value at any step.", "identity", _A3, "coins on heart events",
+          "accounting:test_c10", notebook="02-follow-the-money"),
+    Claim("C11", "Many hearts mean more engagement, which attracts more gifts.", "causal",
+          _A3, "within-session elasticity of later gifts to hearts", "signals:test_c11",
+          holds_in=_LOOP, fails_in=("passive_hearts",), notebook="06-hearts-visibility-money"),
+    Claim("C12", "The programme for regular videos pays on views, not on LIVE hearts.",
+          "identity", _A3, "rewards for regular-video views", "accounting:test_c12",
+          notebook="02-follow-the-money"),
+    Claim("C13", "More hearts make the algorithm show the LIVE to more people: an "
+          "amplification loop.", "causal", _A4,
+          "within-session elasticity of next-minute joins to hearts", "signals:test_c13",
+          holds_in=_LOOP, fails_in=("passive_hearts",), notebook="06-hearts-visibility-money"),
+    Claim("C14", "Hearts alone are not enough: watch time, comments, gifts and retention "
+          "count too.", "causal", _A4, "joins after comments, hearts held fixed",
+          "signals:test_c14", holds_in=("baseline",), fails_in=("hearts_only",),
+          notebook="06-hearts-visibility-money"),
+    Claim("C15", "A steady flow of hearts is worth more to visibility than the same hearts "
+          "in bursts.", "causal", _A4, "viewers when the same hearts come in bursts", None,
+          holds_in=("steady_hearts_win",), fails_in=("bursts_equal",),
+          notebook="06-hearts-visibility-money",
+          untested="only an experiment can hold the number of hearts fixed while changing "
+                   "their timing: see the replay in notebook 06 (simulator only)"),
+    Claim("C16", "Peaks in the heart rate mark the strong moments of a LIVE.", "association",
+          _A4, "comments per viewer in heart-peak minutes", "moments:test_c16",
+          holds_in=("baseline",), fails_in=("no_strong_moments",),
+          notebook="09-timing-moments-and-audience"),
+    Claim("C17", "Calls to action raise the heart count within seconds.", "causal", _A4,
+          "hearts per viewer in call-to-action minutes", "moments:test_c17",
+          holds_in=("baseline",), fails_in=("cta_ignored",),
+          notebook="09-timing-moments-and-audience", platform_only=True),
+    Claim("C18", "Bought hearts from inauthentic accounts can be detected.", "association",
+          _A4, "detector flags against true bot labels", "bots:test_c18",
+          holds_in=("bought_hearts",), fails_in=("baseline",), notebook="08-bought-hearts"),
+    Claim("C19", "The LIVE heart total stays visible on the replay and in the creator's "
+          "statistics.", "identity", _A4, "session heart totals kept",
+          "accounting:test_c19", notebook="01-two-like-counts"),
+    Claim("C20", "Hearts do not simply follow the follower count; small accounts can get "
+          "many.", "association", _A4, "rank correlation of followers and hearts",
+          "audience:test_c20", notebook="09-timing-moments-and-audience"),
+    Claim("C21", "Going LIVE when the audience is most active (evenings) brings more "
+          "interaction.", "causal", _A4, "comments in evening sessions vs others",
+          "audience:test_c21", holds_in=("baseline",), fails_in=("no_evening_peak",),
+          notebook="09-timing-moments-and-audience"),
+    Claim("C22", "Well-liked LIVEs attract more gifts, subscriptions and brand deals.",
+          "association", _A4, "hearts against coins across sessions", "earnings:test_c22",
+          notebook="07-whales-and-herding"),
+    Claim("C23", "Likes on regular videos push them to the For You feed.", "causal", _A5,
+          "reach of a video after its likes", None, notebook="09-timing-moments-and-audience",
+          untested="the model has no For You feed for regular videos"),
+    Claim("C24", "Likes are social proof: a video with many likes draws more engagement.",
+          "causal", _A5, "engagement after a video's like count", None,
+          notebook="09-timing-moments-and-audience",
+          untested="the model does not show like counts to viewers of regular videos"),
+    Claim("C25", "Likes tell creators which content their audience prefers.", "association",
+          _A5, "likes per view by kind of content", None,
+          notebook="09-timing-moments-and-audience",
+          untested="the model has no kinds of content"),
+    Claim("C26", "More likes bring more brand deals and sponsorships.", "association", _A5,
+          "deals against likes", None, notebook="09-timing-moments-and-audience",
+          untested="no data on brand deals exist in the model or in a recording"),
+    Claim("R1", "Gifts trigger more gifts (herding), or discourage them (crowding out).",
+          "research", "Tu 2018; Zhu 2017; Yao, Lu & Chen 2023",
+          "excitation of other viewers' gifts after a gift", "herding:test_r1",
+          holds_in=("herding",), fails_in=("no_gift_feedback",),
+          notebook="07-whales-and-herding"),
+)
+
+
+def claim(claim_id: str) -> Claim:
+    """The registry entry of one claim."""
+    for entry in CLAIMS:
+        if entry.id == claim_id:
+            return entry
+    raise ValueError(f"no claim {claim_id!r}; ids are {[c.id for c in CLAIMS]}")
+
+
+def registry_table() -> pl.DataFrame:
+    """The registry as a table (one row per claim)."""
+    return pl.DataFrame([{
+        "claim": c.id, "kind": c.kind, "statement": c.statement, "measure": c.measure,
+        "test": c.test or "", "holds_in": ", ".join(c.holds_in),
+        "fails_in": ", ".join(c.fails_in), "notebook": c.notebook, "untested": c.untested,
+    } for c in CLAIMS])
+
+
+def calibration_status(path: str | Path | None = None) -> dict[str, str]:
+    """Claim id -> "ok (false positives 4.5 %)" or "FLAGGED (...)" from the stored table."""
+    path = Path(path) if path else _paths.data_dir() / "calibration" / "calibration.csv"
+    if not path.is_file():
+        return {}
+    table = pl.read_csv(path)
+    return {row["claim"]: f"{row['status']} (false positives {100 * row['rate']:.1f} % "
+                          f"of {row['datasets']})"
+            for row in table.iter_rows(named=True)}
+
+
+def run_claims(data: Dataset, rng: np.random.Generator, ids: Iterable[str] | None = None,
+               alpha: float = ALPHA) -> pl.DataFrame:
+    """Run every claim's test on one dataset.
+
+    Parameters
+    ----------
+    data : Dataset
+    rng : numpy.random.Generator
+        For bootstrap intervals; each test gets its own child stream, so adding a test does
+        not change the others' numbers.
+    ids : iterable of str, optional
+        Only these claims.
+    alpha : float
+        Level for the verdicts, applied to Benjamini-Hochberg adjusted p-values.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per claim: ``claim``, ``kind``, ``verdict``, ``estimate``, ``low``, ``high``,
+        ``p_value``, ``p_adjusted``, ``n``, ``measure``, ``note``, ``calibration``.
+    """
+    chosen = [c for c in CLAIMS if ids is None or c.id in set(ids)]
+    streams = rng.spawn(len(CLAIMS))
+    results: list[Evidence] = []
+    for entry in chosen:
+        function = entry.function()
+        if function is None:
+            results.append(skipped(entry.id, entry.measure, f"not testable: {entry.untested}"))
+        else:
+            results.append(function(data, streams[CLAIMS.index(entry)]))
+    adjusted = adjust_p_values([r.p_value for r in results])
+    calibration = calibration_status()
+    rows = []
+    for entry, result, q in zip(chosen, results, adjusted, strict=True):
+        verdict = result.verdict
+        if q is not None and verdict in ("supported", "contradicted") and not q < alpha:
+            # the test chose the direction (its estimate may be a ratio, whose null is 1);
+            # the adjustment can only take a verdict back to "not supported"
+            verdict = "not supported"
+        rows.append({
+            "claim": entry.id, "kind": entry.kind, "verdict": verdict,
+            "estimate": result.estimate, "low": result.low, "high": result.high,
+            "p_value": result.p_value, "p_adjusted": q, "n": result.n,
+            "measure": result.measure, "note": result.note,
+            "calibration": calibration.get(entry.id, "n/a" if q is None else "not run"),
+        })
+    return pl.DataFrame(rows, schema={
+        "claim": pl.String, "kind": pl.String, "verdict": pl.String, "estimate": pl.Float64,
+        "low": pl.Float64, "high": pl.Float64, "p_value": pl.Float64,
+        "p_adjusted": pl.Float64, "n": pl.Int64, "measure": pl.String, "note": pl.String,
+        "calibration": pl.String,
+    })
+

@@ -1,0 +1,169 @@
+"""The one container of a dataset's tables: :class:`Dataset`.
+
+Everything that makes or reads a dataset meets here: the simulator returns a ``Dataset``
+(:func:`toolkit.simulation.simulate`), a folder on disk is read into one
+(:meth:`Dataset.from_folder`, for simulated and ingested folders alike), an ingest holds one
+(:attr:`toolkit.recordings.IngestResult.dataset`), and every claim test reads one.
+
+A dataset has the canonical ``events`` table (what any LIVE client records) and, where the
+data have them, the tables of :data:`TABLES`. The tables ``platform`` and ``viewers`` hold what
+only the platform knows (visibility, true viewer labels); a dataset whose ``source`` is
+``"recorded"`` never counts them as present, so a test that needs them skips on real data.
+
+Tables are held as ``polars.LazyFrame`` (nothing is read from disk until needed);
+:meth:`Dataset.table` collects one into a ``DataFrame`` once and keeps it.
+
+>>> import polars as pl
+>>> from toolkit.events import Dataset, example_session
+>>> data = Dataset.from_tables(events=example_session(), source="recorded", name="example")
+>>> data.has("events"), data.has("sessions")
+(True, False)
+>>> data.table("events").height
+25
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TypeVar
+
+import polars as pl
+
+from toolkit.events.schema import EVENTS_SCHEMA
+
+__all__ = ["Dataset", "TABLES", "SOURCES"]
+
+T = TypeVar("T")
+
+#: The tables a dataset may hold, each as ``<name>.parquet`` in a dataset folder.
+TABLES: tuple[str, ...] = ("events", "sessions", "platform", "viewers", "videos", "creators")
+#: Where a dataset comes from: the simulator, or a recording of a real LIVE.
+SOURCES: tuple[str, ...] = ("simulated", "recorded")
+_HIDDEN = frozenset({"platform", "viewers"})
+
+Frame = pl.DataFrame | pl.LazyFrame
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The tables of one dataset, as lazy frames; ``None`` where the dataset has no such table.
+
+    Attributes
+    ----------
+    events : polars.LazyFrame
+        The canonical events table (:data:`toolkit.events.EVENTS_SCHEMA`).
+    sessions : polars.LazyFrame or None
+        One row per session (:data:`toolkit.simulation.SESSIONS_SCHEMA`); a recording has
+        ``session_id``, ``creator_id``, ``start`` and ``followers`` at least.
+    platform : polars.LazyFrame or None
+        Per session-minute visibility, impressions, calls to action, strong moments: what only
+        the platform knows (simulations only).
+    viewers : polars.LazyFrame or None
+        True viewer labels (bots, gifters, stays): simulations only.
+    videos : polars.LazyFrame or None
+        Regular-video views and likes per creator and day (creators-over-days simulations).
+    creators : polars.LazyFrame or None
+        One row per creator as at the start (creators-over-days simulations).
+    source : {"simulated", "recorded"}
+        Tests that need platform knowledge skip on recordings even when a table of that name
+        is present.
+    name : str
+        A label for tables and messages (the folder name, say).
+    """
+
+    events: pl.LazyFrame
+    sessions: pl.LazyFrame | None = None
+    platform: pl.LazyFrame | None = None
+    viewers: pl.LazyFrame | None = None
+    videos: pl.LazyFrame | None = None
+    creators: pl.LazyFrame | None = None
+    source: str = "simulated"
+    name: str = "data"
+    _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False,
+                                        compare=False)
+
+    def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise ValueError(f"The 'source' field of Dataset must be one of {SOURCES}. "
+                             f"Got {self.source!r} instead.")
+        for name in TABLES:
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, pl.LazyFrame):
+                raise ValueError(f"The {name!r} field of Dataset must be a polars LazyFrame "
+                                 f"(use Dataset.from_tables for eager frames). "
+                                 f"Got {type(value).__name__} instead.")
+
+    @classmethod
+    def from_tables(cls, *, events: Frame, source: str = "simulated", name: str = "data",
+                    **tables: Frame | None) -> Dataset:
+        """A dataset from frames, eager or lazy (``sessions=...``, ``platform=...``, ...)."""
+        unknown = set(tables) - set(TABLES)
+        if unknown:
+            raise ValueError(f"Dataset has no table {sorted(unknown)[0]!r}; the tables are "
+                             f"{', '.join(TABLES)}")
+        lazy = {k: v.lazy() for k, v in tables.items() if v is not None}
+        return cls(events=events.lazy(), source=source, name=name, **lazy)
+
+    @classmethod
+    def from_folder(cls, folder: str | Path) -> Dataset:
+        """Read every ``<table>.parquet`` found in ``folder`` (``events.parquet`` is required).
+
+        The source is ``"simulated"`` when the folder has a ``world.json`` (written by
+        ``toolkit simulate``), else ``"recorded"``.
+        """
+        folder = Path(folder)
+        if not (folder / "events.parquet").is_file():
+            raise FileNotFoundError(f"{folder}: no events.parquet (is this a dataset folder?)")
+        tables = {t: pl.scan_parquet(folder / f"{t}.parquet")
+                  for t in TABLES if (folder / f"{t}.parquet").is_file()}
+        _check_events(folder / "events.parquet", tables["events"])
+        source = "simulated" if (folder / "world.json").is_file() else "recorded"
+        return cls(**tables, source=source, name=folder.name)
+
+    def renamed(self, name: str) -> Dataset:
+        """The same tables under another name (for tables that compare datasets)."""
+        return replace(self, name=name)
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per dataset, then its stored result (tables several tests share,
+        such as the minute panel or the session table)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[return-value]
+
+    def has(self, *tables: str) -> bool:
+        """Whether every table named is present (and, for platform tables, simulated)."""
+        return all(
+            getattr(self, t, None) is not None and (t not in _HIDDEN or self.source == "simulated")
+            for t in tables
+        )
+
+    def table(self, name: str) -> pl.DataFrame:
+        """Table ``name`` as a ``DataFrame`` (collected once, then kept)."""
+        if name not in TABLES:
+            raise ValueError(f"Dataset has no table {name!r}; the tables are {', '.join(TABLES)}")
+        frame = getattr(self, name)
+        if frame is None:
+            raise ValueError(f"dataset {self.name!r} has no {name} table")
+        return self.derived(f"table:{name}", frame.collect)
+
+    def tables(self) -> dict[str, pl.LazyFrame]:
+        """The tables present, by name (hidden ones too, whatever the source)."""
+        return {t: getattr(self, t) for t in TABLES if getattr(self, t) is not None}
+
+
+def _check_events(path: Path, events: pl.LazyFrame) -> None:
+    """Refuse an events file without the canonical columns, naming the file and column."""
+    schema = events.collect_schema()
+    for column, wanted in EVENTS_SCHEMA.items():
+        if column not in schema:
+            raise ValueError(f"{path}: no column {column!r} (the canonical events table has "
+                             f"{', '.join(EVENTS_SCHEMA)}; see docs/data-dictionary.md)")
+        found = schema[column]
+        numeric = wanted.is_integer() and found.is_integer()
+        same_kind = found.base_type() == wanted.base_type() or (
+            column == "kind" and found in (pl.String, pl.Categorical))
+        if not (numeric or same_kind):
+            raise ValueError(f"{path}: column {column!r} is {found}, expected {wanted}")

@@ -1,0 +1,364 @@
+"""The recording formats of the open-source TikTok LIVE clients, read one record at a time.
+
+Three formats are read (see ``docs/recordings.md``); which one a file holds is told from its
+content, never from its name:
+
+``toolkit-live/1``
+    JSON Lines written by ``toolkit record`` (:mod:`toolkit.recordings.recorder`): each line has the event
+    type, the webcast method, the receive time, the server time, the raw protobuf payload in
+    base64 and flattened fields. The raw payload is decoded and wins over the flattened fields.
+``connector-v1`` and ``connector-v2``
+    JSON Lines dumped from the Node client ``tiktok-live-connector``: one object per line,
+    ``{"event": "gift", "data": {...}}`` (``type``/``name`` and ``payload`` are accepted too,
+    with an optional receive time in ``receivedAt``/``ts``/``timestamp``). v1 (up to 1.2.3)
+    flattens the user into the event (``uniqueId``, ``userId``, ``likeCount``...); v2.3 and
+    later nest it (``user.displayId``, ``count``, ``gift.diamondCount``) and write 64-bit
+    numbers as strings; v2.0-2.2 names (``giftDetails``, ``viewerCount``) are read too.
+``java-collector``
+    One JSON object mapping each webcast method to a list of samples
+    ``{"eventData": <base64 protobuf>, "uniqueId": <streamer>, "ts": <receive time>}``, as saved
+    by the Java client's tools.
+
+Each record becomes a flat *message* (a dict with the keys of :data:`MESSAGE_FIELDS`) or a
+:class:`Rejected` that says which field is wrong and why. Recordings are untrusted input:
+nothing here uses pickle or eval, and every value is type-checked.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from toolkit.recordings.wire import KNOWN_METHODS, WireError, decode
+
+__all__ = ["MESSAGE_FIELDS", "Rejected", "read_own_line", "read_connector_line", "read_java_sample", "is_java_collector", "line_format"]
+
+#: Integer fields of a message (``None`` where absent).
+INT_FIELDS = ("received_ms", "create_time_ms", "msg_id", "room_id", "user_id", "count",
+              "total", "gift_id", "repeat_count", "repeat_end", "group_id", "diamond_count",
+              "gift_type", "action", "follow_count", "share_count", "member_count",
+              "total_user")
+#: Text fields of a message.
+TEXT_FIELDS = ("format", "event", "method", "streamer", "unique_id", "nickname", "gift_name",
+               "display_key")
+MESSAGE_FIELDS = TEXT_FIELDS + INT_FIELDS
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Why one record was not loaded: the field at fault (or ``""``), its value and a reason.
+
+    ``reason`` is one of a fixed set of short labels (``"malformed JSON"``, ``"wrong type"``,
+    ``"unknown event type"``, ``"payload does not decode"``, ...) so rejections can be counted
+    by reason; ``detail`` says more.
+    """
+
+    reason: str
+    field: str = ""
+    value: str = ""
+    detail: str = ""
+
+
+class _Bad(Exception):
+    def __init__(self, rejected: Rejected):
+        super().__init__(rejected.reason)
+        self.rejected = rejected
+
+
+def _int(value: object, field: str) -> int | None:
+    """A JSON value as an int: ints, bools (0/1) and decimal strings; else a rejection."""
+    if type(value) is int or value is None:
+        return value  # type: ignore[return-value]
+    if value == "":
+        return None
+    if isinstance(value, bool):
+        if field == "repeat_end":  # v1 connector files write true/false
+            return int(value)
+        raise _Bad(Rejected("wrong type", field, _show(value), "expected a whole number"))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("-").isdigit():
+            if len(text) > 25:  # beyond any 64-bit number (and Python's 4,300-digit limit)
+                raise _Bad(Rejected("absurd value", field, text[:20] + "...",
+                                    f"a number of {len(text)} digits"))
+            return int(text)
+    raise _Bad(Rejected("wrong type", field, _show(value), "expected a whole number"))
+
+
+def _text(value: object, field: str) -> str | None:
+    if value is None:
+        return None
+    if type(value) is str:
+        return value or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise _Bad(Rejected("wrong type", field, _show(value), "expected text"))
+
+
+def _show(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _ms(value: object, field: str) -> int | None:
+    """A time as Unix milliseconds: a number (ms, or seconds when below 1e11) or ISO 8601 text
+    (UTC when it has no zone)."""
+    if isinstance(value, str) and not value.strip().lstrip("-").isdigit():
+        try:
+            when = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise _Bad(Rejected("wrong type", field, _show(value),
+                                "expected a time (ms since 1970 or ISO 8601)")) from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return round(when.timestamp() * 1000)
+    number = _int(value, field)
+    if number is not None and abs(number) < 100_000_000_000:  # seconds, not ms
+        number *= 1000
+    return number
+
+
+def _get(data: dict, *paths: str) -> object:
+    """The first present value among dotted paths (``"common.createTime"``)."""
+    for path in paths:
+        node: object = data
+        for part in path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                break
+            node = node[part]
+        else:
+            if node is not None:
+                return node
+    return None
+
+
+def _payload(text: object, field: str) -> bytes:
+    if not isinstance(text, str):
+        raise _Bad(Rejected("wrong type", field, _show(text), "expected base64 text"))
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise _Bad(Rejected("payload does not decode", field, _show(text),
+                            "not valid base64")) from None
+
+
+def _decoded(method: str, payload: bytes, field: str) -> dict[str, object]:
+    try:
+        return decode(method, payload)
+    except WireError as error:
+        raise _Bad(Rejected("payload does not decode", field, f"{len(payload)} bytes",
+                            f"not a {method}: {error}")) from None
+
+
+def _finish(message: dict[str, object]) -> dict[str, object]:
+    """Check the types of a message's fields (ints as ints, text as text)."""
+    out: dict[str, object] = {}
+    get = message.get
+    for key in INT_FIELDS:
+        value = get(key)
+        if value is not None:
+            value = value if type(value) is int else _int(value, key)
+            if value is not None and not _INT64_MIN <= value <= _INT64_MAX:
+                raise _Bad(Rejected("absurd value", key, str(value),
+                                    "outside the range of a 64-bit integer"))
+        out[key] = value
+    for key in TEXT_FIELDS:
+        value = get(key)
+        out[key] = value if value is None or type(value) is str and value else _text(value, key)
+    return out
+
+
+def _guard(read):  # type: ignore[no-untyped-def]
+    """Turn the :class:`_Bad` raised while reading a record into its :class:`Rejected`."""
+    def reader(*args: object) -> dict[str, object] | Rejected:
+        try:
+            return read(*args)
+        except _Bad as bad:
+            return bad.rejected
+    reader.__doc__, reader.__name__ = read.__doc__, read.__name__
+    return reader
+
+
+# --- toolkit-live/1 -----------------------------------------------------------------------
+
+#: Event classes of tiktoklive 7.x whose method the class name tells (for lines without one).
+_CLASS_METHODS = {
+    "LikeEvent": "WebcastLikeMessage", "GiftEvent": "WebcastGiftMessage",
+    "CommentEvent": "WebcastChatMessage", "SocialEvent": "WebcastSocialMessage",
+    "FollowEvent": "WebcastSocialMessage", "ShareEvent": "WebcastSocialMessage",
+    "JoinEvent": "WebcastMemberMessage", "RoomUserSeqEvent": "WebcastRoomUserSeqMessage",
+    "ControlEvent": "WebcastControlMessage", "LiveEndEvent": "WebcastControlMessage",
+    "LivePauseEvent": "WebcastControlMessage", "LiveUnpauseEvent": "WebcastControlMessage",
+}
+#: Lines that mark the recording itself rather than a message of the room.
+_MARKERS = {"ConnectEvent": "connect", "DisconnectEvent": "disconnect",
+            "WebsocketResponseEvent": "websocket"}
+
+
+@_guard
+def read_own_line(obj: dict) -> dict[str, object] | Rejected:
+    """One line of a ``toolkit-live/1`` recording (already parsed JSON) as a message."""
+    kind = obj.get("type")
+    if not isinstance(kind, str) or not kind:
+        raise _Bad(Rejected("missing field", "type", _show(kind), "every line needs a type"))
+    message: dict[str, object] = {"format": str(obj.get("format")), "event": kind}
+    if kind in _MARKERS:
+        message.update(method=_MARKERS[kind], streamer=obj.get("streamer"),
+                       room_id=obj.get("room_id"),
+                       received_ms=_ms(obj.get("received_ms"), "received_ms"))
+        return _finish(message)
+    method = obj.get("method") or _CLASS_METHODS.get(kind)
+    if not isinstance(method, str) or method not in KNOWN_METHODS:
+        raise _Bad(Rejected("unknown event type", "method" if obj.get("method") else "type",
+                            _show(obj.get("method") or kind),
+                            "not a webcast method tiktoklive 7.0.1 knows"))
+    raw = obj.get("raw_b64")
+    if raw is not None:
+        fields = _decoded(method, _payload(raw, "raw_b64"), "raw_b64")
+    else:  # no payload: the flattened fields are all there is
+        fields = {k: obj.get(k) for k in MESSAGE_FIELDS if k in obj}
+        fields["create_time_ms"] = obj.get("create_time_ms")
+    message.update(fields)
+    message.update(method=method, received_ms=_ms(obj.get("received_ms"), "received_ms"))
+    return _finish(message)
+
+
+# --- tiktok-live-connector ----------------------------------------------------------------
+
+#: Connector event names -> webcast method (``None``: a marker of the connection itself).
+_CONNECTOR_METHODS: dict[str, str | None] = {
+    "chat": "WebcastChatMessage", "like": "WebcastLikeMessage", "gift": "WebcastGiftMessage",
+    "social": "WebcastSocialMessage", "follow": "WebcastSocialMessage",
+    "share": "WebcastSocialMessage", "member": "WebcastMemberMessage",
+    "roomUser": "WebcastRoomUserSeqMessage", "streamEnd": "WebcastControlMessage",
+    "subscribe": "WebcastSubNotifyMessage", "emote": "WebcastEmoteChatMessage",
+    "envelope": "WebcastEnvelopeMessage", "questionNew": "WebcastQuestionNewMessage",
+    "linkMicBattle": "WebcastLinkMicBattle", "linkMicArmies": "WebcastLinkMicArmies",
+    "liveIntro": "WebcastLiveIntroMessage", "goalUpdate": "WebcastGoalUpdateMessage",
+    "roomMessage": "WebcastRoomMessage", "captionMessage": "WebcastCaptionMessage",
+    "imDelete": "WebcastImDeleteMessage", "inRoomBanner": "WebcastInRoomBannerMessage",
+    "rankUpdate": "WebcastRankUpdateMessage", "pollMessage": "WebcastPollMessage",
+    "rankText": "WebcastRankTextMessage", "linkMicBattlePunishFinish":
+    "WebcastLinkMicBattlePunishFinish", "unauthorizedMember": "WebcastUnauthorizedMemberMessage",
+    "barrage": "WebcastBarrageMessage", "superFan": "WebcastBarrageMessage",
+    "connected": None, "disconnected": None, "websocketConnected": None, "error": None,
+    "rawData": None, "decodedData": None, "websocketData": None, "enterRoom": None,
+}
+_ENVELOPE_NAMES = ("event", "type", "name", "eventName")
+_ENVELOPE_DATA = ("data", "payload")
+_ENVELOPE_TIME = ("receivedAt", "received_ms", "ts", "timestamp", "time")
+
+
+def _envelope(obj: dict) -> tuple[object, object, object]:
+    name = next((obj[k] for k in _ENVELOPE_NAMES if k in obj), None)
+    data = next((obj[k] for k in _ENVELOPE_DATA if k in obj), None)
+    when = next((obj[k] for k in _ENVELOPE_TIME if k in obj), None)
+    return name, data, when
+
+
+@_guard
+def read_connector_line(obj: dict) -> dict[str, object] | Rejected:
+    """One line of a ``tiktok-live-connector`` dump (already parsed JSON) as a message."""
+    name, data, when = _envelope(obj)
+    if not isinstance(name, str) or name not in _CONNECTOR_METHODS:
+        raise _Bad(Rejected("unknown event type", "event", _show(name),
+                            "not an event name of tiktok-live-connector 1.x or 2.x"))
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise _Bad(Rejected("wrong type", "data", _show(data), "expected an object"))
+    method = _CONNECTOR_METHODS[name]
+    nested = isinstance(data.get("user"), dict) or isinstance(data.get("common"), dict)
+    message: dict[str, object] = {
+        "format": "connector-v2" if nested else "connector-v1",
+        "event": name,
+        "method": method or name,
+        "received_ms": _ms(when, "receivedAt"),
+        "create_time_ms": _ms(_get(data, "common.createTime", "createTime",
+                                   "common.create_time"), "createTime"),
+        "msg_id": _get(data, "common.msgId", "msgId"),
+        "room_id": _get(data, "common.roomId", "roomId"),
+        "display_key": _get(data, "common.displayText.key", "common.displayType",
+                            "displayType"),
+        "user_id": _get(data, "user.userId", "user.id", "userId"),
+        "unique_id": _get(data, "user.uniqueId", "user.displayId", "uniqueId"),
+        "nickname": _get(data, "user.nickname", "nickname"),
+    }
+    if method == "WebcastLikeMessage":
+        message.update(count=_get(data, "count", "likeCount"),
+                       total=_get(data, "total", "totalLikeCount"))
+    elif method == "WebcastGiftMessage":
+        message.update(
+            gift_id=_get(data, "giftId", "gift.id", "gift.gift_id"),
+            repeat_count=_get(data, "repeatCount", "gift.repeat_count"),
+            repeat_end=_get(data, "repeatEnd", "gift.repeat_end"),
+            group_id=_get(data, "groupId"),
+            gift_name=_get(data, "gift.name", "giftDetails.giftName", "giftName",
+                           "extendedGiftInfo.name"),
+            diamond_count=_get(data, "gift.diamondCount", "giftDetails.diamondCount",
+                               "diamondCount", "extendedGiftInfo.diamond_count"),
+            gift_type=_get(data, "gift.type", "giftDetails.giftType", "giftType",
+                           "gift.gift_type"),
+        )
+    elif method == "WebcastSocialMessage":
+        action = _get(data, "action")
+        if action is None and name in ("follow", "share"):
+            action = 1 if name == "follow" else 3
+        message.update(action=action, follow_count=_get(data, "followCount"),
+                       share_count=_get(data, "shareCount"))
+    elif method == "WebcastMemberMessage":
+        message.update(member_count=_get(data, "memberCount"),
+                       action=_get(data, "action", "actionId"))
+    elif method == "WebcastRoomUserSeqMessage":
+        message.update(total=_get(data, "total", "viewerCount"),
+                       total_user=_get(data, "totalUser"))
+    elif method == "WebcastControlMessage":
+        message.update(action=_get(data, "action", "actionId"))
+    return _finish(message)
+
+
+# --- Java collector -----------------------------------------------------------------------
+
+def is_java_collector(obj: object) -> bool:
+    """Whether parsed JSON has the Java collector's shape: method -> list of samples (at least
+    one list holds a sample with ``eventData``; other values are rejected one by one)."""
+    return (isinstance(obj, dict)
+            and any(isinstance(v, list) and any(isinstance(s, dict) and "eventData" in s
+                                                for s in v) for v in obj.values()))
+
+
+@_guard
+def read_java_sample(method: str, sample: object) -> dict[str, object] | Rejected:
+    """One sample of a Java collector file as a message."""
+    if method not in KNOWN_METHODS:
+        raise _Bad(Rejected("unknown event type", "method", _show(method),
+                            "not a webcast method tiktoklive 7.0.1 knows"))
+    if not isinstance(sample, dict):
+        raise _Bad(Rejected("wrong type", "sample", _show(sample), "expected an object"))
+    if "eventData" not in sample:
+        raise _Bad(Rejected("missing field", "eventData", "", "a sample needs its payload"))
+    message = _decoded(method, _payload(sample["eventData"], "eventData"), "eventData")
+    message.update(format="java-collector", event=method, method=method,
+                   streamer=sample.get("uniqueId"),
+                   received_ms=_ms(sample.get("ts"), "ts"))
+    return _finish(message)
+
+
+def line_format(obj: object) -> str | None:
+    """Which line-based format one parsed JSON line belongs to (``None``: neither)."""
+    if not isinstance(obj, dict):
+        return None
+    if isinstance(obj.get("format"), str) and obj["format"].startswith("toolkit-live/"):
+        return "toolkit-live"
+    name, data, _ = _envelope(obj)
+    if isinstance(name, str) and (data is not None or name in _CONNECTOR_METHODS):
+        return "connector"  # a wrong-typed data object is then rejected field by field
+    return None

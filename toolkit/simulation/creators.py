@@ -1,0 +1,157 @@
+"""Creators over days: the same LIVE simulator, run day after day for a population of creators.
+
+Claims about creators rather than single sessions (C4: a good LIVE brings views to regular
+videos afterwards; C8: what earnings grow with; C20: hearts vs follower counts; C21: going LIVE
+in the evening) need creators who keep their followers, quality and habits from one LIVE to
+the next. :func:`simulate_creators` draws such creators, decides each day who goes LIVE (at
+about their usual hour), plays those sessions with :func:`toolkit.simulation.engine.simulate_sessions`,
+adds the day's new followers, and records each creator's regular-video views and likes, which
+grow with followers and with yesterday's unique LIVE viewers (``world.live_to_video_views``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import numpy as np
+import polars as pl
+
+from toolkit._checks import check_count
+from toolkit.events.dataset import Dataset
+from toolkit.simulation.engine import simulate_sessions
+from toolkit.simulation.schedule import (
+    FIRST_DAY,
+    SESSIONS_SCHEMA,
+    draw_durations,
+    draw_followers,
+    start_hour_weights,
+)
+from toolkit.simulation.worlds import World
+
+__all__ = ["draw_creators", "simulate_creators"]
+
+CREATORS_SCHEMA: dict[str, pl.DataType] = {
+    "creator_id": pl.String(),
+    "followers": pl.Int64(),
+    "quality": pl.Float64(),
+    "usual_hour": pl.Int8(),
+    "lives_per_week": pl.Float64(),
+    "botted": pl.Boolean(),
+}
+VIDEOS_SCHEMA: dict[str, pl.DataType] = {
+    "creator_id": pl.String(),
+    "day": pl.Date(),
+    "followers": pl.Int64(),
+    "video_views": pl.Int64(),
+    "video_likes": pl.Int64(),
+}
+
+
+def draw_creators(world: World, n_creators: int, rng: np.random.Generator) -> pl.DataFrame:
+    """A population of creators: followers, content quality, usual hour, LIVEs per week."""
+    n = check_count(n_creators, "n_creators")
+    return pl.DataFrame(
+        {
+            "creator_id": [f"c{i:05d}" for i in range(n)],
+            "followers": draw_followers(world, n, rng),
+            "quality": rng.normal(0.0, world.quality_sd, n),
+            "usual_hour": rng.choice(24, size=n, p=start_hour_weights()).astype(np.int8),
+            "lives_per_week": world.lives_per_week_median * rng.lognormal(0.0, 0.6, n),
+            "botted": rng.random(n) < world.botted_session_share,
+        },
+        schema=CREATORS_SCHEMA,
+    )
+
+
+def simulate_creators(
+    world: World, n_creators: int, n_days: int, rng: np.random.Generator,
+    progress: Callable[[int, int], None] | None = None,
+) -> Dataset:
+    """Simulate ``n_creators`` creators for ``n_days`` days from 2026-03-01.
+
+    Parameters
+    ----------
+    world : World
+    n_creators, n_days : int
+    rng : numpy.random.Generator
+        Source of every random draw.
+    progress : callable, optional
+        Called as ``progress(days_done, n_days)``.
+    """
+    creators = draw_creators(world, n_creators, rng)
+    n, days = creators.height, check_count(n_days, "n_days")
+    followers = creators["followers"].to_numpy().copy()
+    quality = creators["quality"].to_numpy()
+    usual = creators["usual_hour"].to_numpy().astype(np.int64)
+    chance = np.minimum(creators["lives_per_week"].to_numpy() / 7.0, 1.0)
+    ids = creators["creator_id"]
+    live_viewers_yesterday = np.zeros(n)
+    # separate streams for the schedule, the LIVEs and the regular videos, so that a change to
+    # one (say, how LIVE viewers spill over to videos) leaves the others' draws untouched
+    schedule_rng, live_rng, video_rng = rng.spawn(3)
+    parts: list[Dataset] = []
+    videos: list[pl.DataFrame] = []
+    for day in range(days):
+        date = (FIRST_DAY + dt.timedelta(days=day)).date()
+        views = video_rng.poisson(world.video_views_per_follower_day * followers**world.follower_elasticity
+                            + world.live_to_video_views * live_viewers_yesterday)
+        videos.append(pl.DataFrame({
+            "creator_id": ids, "day": [date] * n, "followers": followers.copy(),
+            "video_views": views,
+            "video_likes": video_rng.binomial(views, world.video_like_probability),
+        }, schema=VIDEOS_SCHEMA))
+        going = np.flatnonzero(schedule_rng.random(n) < chance)
+        live_viewers_yesterday = np.zeros(n)
+        if len(going):
+            sessions = _sessions_for_day(world, day, going, ids, followers, quality, usual,
+                                         creators["botted"].to_numpy(), schedule_rng)
+            sim = simulate_sessions(world, sessions, live_rng)
+            parts.append(sim)
+            per_creator = (
+                sim.table("events").join(sessions.select("session_id", "creator_id"), on="session_id")
+                .group_by("creator_id")
+                .agg(follows=(pl.col("kind") == "follow").sum(),
+                     viewers=pl.col("user_id").filter(pl.col("kind") == "join").n_unique())
+            )
+            index = {c: i for i, c in enumerate(ids.to_list())}
+            rows = np.array([index[c] for c in per_creator["creator_id"]], dtype=np.int64)
+            followers[rows] += per_creator["follows"].to_numpy()
+            live_viewers_yesterday[rows] = per_creator["viewers"].to_numpy()
+        if progress is not None:
+            progress(day + 1, days)
+    def joined(name: str) -> pl.DataFrame:
+        return pl.concat([p.table(name) for p in parts]) if parts else pl.DataFrame()
+
+    return Dataset.from_tables(
+        events=joined("events"), platform=joined("platform"), viewers=joined("viewers"),
+        sessions=joined("sessions") if parts else pl.DataFrame(schema=SESSIONS_SCHEMA),
+        creators=creators, videos=pl.concat(videos), source="simulated", name=world.name,
+    )
+
+
+def _sessions_for_day(
+    world: World, day: int, going: np.ndarray, ids: pl.Series, followers: np.ndarray,
+    quality: np.ndarray, usual: np.ndarray, botted: np.ndarray, rng: np.random.Generator,
+) -> pl.DataFrame:
+    """Sessions table of the creators in ``going`` for one day, at about their usual hour."""
+    k = len(going)
+    hour = (usual[going] + rng.integers(-1, 2, k)) % 24
+    minute = rng.integers(0, 60, k)
+    duration = draw_durations(world, k, rng)
+    start_ms = int(FIRST_DAY.timestamp() * 1000) + ((day * 24 + hour) * 60 + minute) * 60_000
+    creator = ids.gather(going)
+    return pl.DataFrame(
+        {
+            "session_id": [f"d{day:03d}-{c}" for c in creator],
+            "creator_id": creator,
+            "start": pl.Series(start_ms.astype(np.int64)).cast(pl.Datetime("ms", "UTC")),
+            "hour": hour.astype(np.int8),
+            "duration_minutes": duration,
+            "followers": followers[going],
+            "quality": quality[going],
+            "botted": botted[going],
+            "world": [world.name] * k,
+        },
+        schema=SESSIONS_SCHEMA,
+    )

@@ -1,0 +1,123 @@
+"""Simulated datasets on disk: writing them with bounded memory, and loading the bundled ones.
+
+A simulated dataset is a folder with ``events.parquet`` (the canonical events table),
+``platform.parquet`` (per session-minute: what only the platform knows), ``sessions.parquet``,
+``viewers.parquet`` (true stays and bot labels) and ``world.json`` (every parameter of the
+world, the seed and the versions that made it). :func:`write_simulation` writes one batch of
+sessions at a time, so memory stays bounded whatever the number of sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from toolkit import __version__, _paths
+from toolkit._checks import check_count
+from toolkit.events.dataset import Dataset
+from toolkit.simulation.engine import simulate_in_chunks
+from toolkit.simulation.schedule import draw_sessions
+from toolkit.simulation.worlds import World
+
+__all__ = ["TABLES", "write_simulation", "write_creator_simulation", "bundled"]
+
+COMPRESSION_LEVEL = 15  # zstd: small files for the repository, still quick to read
+
+#: The parquet tables of a simulated dataset.
+TABLES = ("events", "platform", "sessions", "viewers")
+
+
+def write_simulation(
+    out: str | Path, world: World, n_sessions: int, seed: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Path]:
+    """Simulate ``n_sessions`` sessions of ``world`` with ``seed`` and write them to ``out``.
+
+    The result is identical, to the byte, for the same world, number of sessions, seed and
+    package versions (recorded in ``world.json``).
+
+    Returns
+    -------
+    dict
+        Path of each file written, by table name (and ``"world"``).
+    """
+    out = Path(out)
+    n = check_count(n_sessions, "n_sessions")
+    rng = np.random.default_rng(check_count(seed, "seed"))
+    out.mkdir(parents=True, exist_ok=True)
+    parts = out / ".parts"
+    shutil.rmtree(parts, ignore_errors=True)
+    parts.mkdir()
+    sessions = draw_sessions(world, n, rng)
+    for i, chunk in enumerate(simulate_in_chunks(world, sessions, rng, progress)):
+        for name in ("events", "platform", "viewers"):
+            chunk.table(name).write_parquet(parts / f"{name}-{i:05d}.parquet")
+    paths = {}
+    for name in ("events", "platform", "viewers"):
+        paths[name] = out / f"{name}.parquet"
+        files = sorted(parts.glob(f"{name}-*.parquet"))
+        pl.scan_parquet(files).sink_parquet(paths[name], compression="zstd",
+                                            compression_level=COMPRESSION_LEVEL)
+    paths["sessions"] = _write(sessions, out / "sessions.parquet")
+    shutil.rmtree(parts)
+    paths["world"] = _write_world(out, world, seed, n_sessions=n,
+                                  command=f"--sessions {n} --seed {seed}")
+    return paths
+
+
+def write_creator_simulation(
+    out: str | Path, world: World, n_creators: int, n_days: int, seed: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Path]:
+    """Simulate creators over days (:func:`toolkit.simulation.creators.simulate_creators`) and write them.
+
+    Writes the four tables of :data:`TABLES`, plus ``creators.parquet`` and ``videos.parquet``
+    and ``world.json``. The whole run is held in memory (creators over days are small).
+    """
+    from toolkit.simulation.creators import simulate_creators
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    run = simulate_creators(world, n_creators, n_days,
+                            np.random.default_rng(check_count(seed, "seed")), progress)
+    paths = {name: _write(run.table(name), out / f"{name}.parquet")
+             for name in (*TABLES, "creators", "videos")}
+    paths["world"] = _write_world(out, world, seed, n_creators=n_creators, n_days=n_days,
+                                  command=f"--creators {n_creators} --days {n_days} --seed {seed}")
+    return paths
+
+
+def _write(frame: pl.DataFrame, path: Path) -> Path:
+    frame.write_parquet(path, compression="zstd", compression_level=COMPRESSION_LEVEL)
+    return path
+
+
+def _write_world(out: Path, world: World, seed: int, command: str, **sizes: int) -> Path:
+    """``world.json``: every parameter, the sizes, the seed, the command and the versions."""
+    path = out / "world.json"
+    path.write_text(json.dumps({
+        "world": world.as_dict(),
+        **sizes,
+        "seed": seed,
+        "command": f"toolkit simulate --world {world.name} {command}",
+        "versions": {"toolkit": __version__, "polars": pl.__version__, "numpy": np.__version__},
+    }, indent=2) + "\n")
+    return path
+
+
+def bundled(name: str = "baseline") -> Dataset:
+    """The simulated dataset shipped in ``data/simulated/<name>`` (see its README).
+
+    ``"baseline"``: 2,000 LIVE sessions of the baseline world; ``"creators"``: 40 creators
+    over 21 days (with their regular videos).
+    """
+    folder = _paths.data_dir() / "simulated" / name
+    if not (folder / "events.parquet").is_file():
+        raise FileNotFoundError(f"no bundled dataset {name!r} in {folder.parent} "
+                                "(there are 'baseline' and 'creators')")
+    return Dataset.from_folder(folder)

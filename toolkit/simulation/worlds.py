@@ -1,0 +1,296 @@
+"""Worlds: every parameter of the LIVE simulator in one frozen dataclass, with named presets.
+
+The articles behind the claims disagree (do hearts feed visibility? do gifts trigger gifts?),
+so the simulator does not pick a side once and for all: each side is a *world*, a parameter
+set of the same model. Presets differ from ``baseline`` only in the parameters their claim
+is about (see :data:`PRESETS`), so comparing two worlds isolates one assumption.
+
+Units are in the field names: ``_per_minute`` is a rate per present viewer per minute,
+``_minutes`` a duration, ``_share`` or ``_probability`` a number in [0, 1]. Each field's
+rationale and source are in the docstring of :class:`World`; the sources are the fact sheet
+summarised in ``data/reference/README.md`` and ``docs/simulator.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, fields
+
+__all__ = ["World", "PRESETS", "world", "world_names", "mimic_bots"]
+
+
+@dataclass(frozen=True)
+class World:
+    """Parameters of the LIVE simulator (see ``docs/simulator.md`` for the model).
+
+    Sessions
+    --------
+    step_seconds : int
+        Length of one simulation step (10 s). Events get millisecond times inside their step.
+    session_minutes_median, session_minutes_sigma : float
+        Log-normal LIVE length (median 40 min). Streams of 30 min or more are advised by
+        third-party guides; no published distribution was found.
+    session_minutes_min, session_minutes_max : int
+        Bounds on the length (5 to 240 minutes).
+    followers_median, followers_sigma : float
+        Log-normal follower count of the creator (median 5,000). Hosts need >= 1,000
+        followers (official), enforced as a floor.
+    quality_sd : float
+        Spread of content quality (a standard normal scaled by this), which raises joining
+        and staying.
+    evening_lift : float
+        Extra audience activity at the evening peak (20:00 local): impressions are multiplied
+        by ``1 + evening_lift`` at the peak and by 1 at the 05:00 trough (C21).
+
+    Exposure and staying
+    --------------------
+    impressions_per_follower_minute : float
+        People shown the LIVE per minute per follower^elasticity at visibility 0.
+    follower_elasticity : float
+        Impressions grow as followers ** elasticity (< 1: big accounts reach a smaller share).
+    join_probability : float
+        Share of impressions who join at average quality.
+    visibility_sensitivity : float
+        Impressions are multiplied by ``exp(visibility_sensitivity x score)``: the loop gain.
+    stay_minutes_mean : float
+        Mean time a viewer stays (exponential), at average quality.
+    quality_stay_elasticity : float
+        Stay time is multiplied by ``exp(elasticity x quality)``.
+
+    Engagement (per present viewer)
+    -------------------------------
+    tap_sessions_per_minute : float
+        Mean rate of tap sessions; each viewer's own rate is log-normal around it
+        (``tap_taste_sigma``).
+    taps_per_batch_mean : float
+        Mean taps reported in one heart event (geometric, >= 1). The clients report hearts in
+        per-user batches (sample message: 5 taps).
+    comments_per_minute, shares_per_minute : float
+        Mean rates per viewer.
+    follow_probability : float
+        Chance a viewer follows during their stay.
+    cta_per_hour, cta_minutes, cta_tap_lift : float
+        Calls to action ("let's reach 10,000 hearts"): how often, how long, and the factor on
+        tap rates while one runs (C17).
+    moments_per_hour, moment_minutes, moment_lift : float
+        Strong moments of the stream: factor on taps, comments and gifts (C16).
+
+    Gifts
+    -----
+    gifter_share : float
+        Share of viewers who ever gift (Douyu: about 10 % of mobile users pay per quarter;
+        Inke: 20 % of viewers give 97 % of gifts).
+    gifts_per_gifter_minute : float
+        Base rate of gift events per present gifter.
+    gift_coins_median, gift_coins_sigma : float
+        Each gifter's typical gift price is log-normal (median 5 coins: 1- and 5-coin gifts
+        dominate by volume); a large sigma gives the heavy tail of whales.
+    streak_mean : float
+        Mean gifts in a streak for streakable gifts (geometric, >= 1).
+    gift_excitation : float
+        Each gift in a session multiplies every gifter's rate there by ``1 + excitation`` for
+        a while (decaying): > 0 herding (Tu 2018, Zhu 2017), < 0 crowding out (Yao, Lu & Chen
+        2023), 0 none.
+    excitation_minutes : float
+        Decay time of that effect.
+
+    Visibility (what only the platform knows)
+    -----------------------------------------
+    Every signal is compared with the platform's *norms*: the rates of the default (baseline)
+    world, the same in every world, so that a LIVE that engages more than a typical one
+    gains visibility whatever world it is in.
+
+    visibility_memory_minutes : float
+        The score is an exponentially weighted average of the engagement index with this
+        memory.
+    heart_weight, comment_weight, share_weight, gift_weight, retention_weight : float
+        Weights of each signal in the engagement index (per-viewer rates, log scale, relative
+        to the world's own expected rates). ``heart_weight = 0`` makes hearts passive (C2);
+        > 0 lets them feed visibility (C7, C13).
+    steadiness_penalty : float
+        Concavity of the hearts signal: each step's hearts-to-norm ratio is raised to the
+        power ``1 / (1 + penalty)`` before it is averaged over the last
+        ``steadiness_minutes``. 0 means only the number of hearts counts; > 0 means the same
+        hearts count for less when they come in bursts (C15).
+    steadiness_minutes : float
+        Window over which the hearts signal is averaged.
+
+    Creators over days (C4, C8, C20, C21)
+    -------------------------------------
+    lives_per_week_median : float
+        How often a creator goes LIVE (log-normal across creators, sigma 0.6).
+    video_views_per_follower_day : float
+        Daily views of a creator's regular videos per follower^elasticity.
+    live_to_video_views : float
+        Extra regular-video views the next day per unique LIVE viewer (C4); 0 for none.
+    video_like_probability : float
+        Share of regular-video views that end in a like.
+
+    Bought hearts (C18)
+    -------------------
+    botted_session_share : float
+        Share of sessions whose creator bought hearts (bots join them).
+    bot_share : float
+        In such a session, bots joining per real viewer joining.
+    bot_taps_per_minute, bot_taps_per_batch, bot_stay_minutes : float
+        Bots tap often, in big batches, stay long, and never comment, share, follow or gift.
+    """
+
+    name: str = "baseline"
+    step_seconds: int = 10
+    session_minutes_median: float = 40.0
+    session_minutes_sigma: float = 0.5
+    session_minutes_min: int = 5
+    session_minutes_max: int = 240
+    followers_median: float = 5_000.0
+    followers_sigma: float = 1.2
+    quality_sd: float = 0.5
+    evening_lift: float = 0.6
+    impressions_per_follower_minute: float = 0.02
+    follower_elasticity: float = 0.8
+    join_probability: float = 0.15
+    visibility_sensitivity: float = 1.0
+    stay_minutes_mean: float = 4.0
+    quality_stay_elasticity: float = 0.5
+    tap_sessions_per_minute: float = 0.3
+    tap_taste_sigma: float = 1.0
+    taps_per_batch_mean: float = 8.0
+    comments_per_minute: float = 0.08
+    shares_per_minute: float = 0.005
+    follow_probability: float = 0.04
+    cta_per_hour: float = 2.0
+    cta_minutes: float = 1.0
+    cta_tap_lift: float = 4.0
+    moments_per_hour: float = 3.0
+    moment_minutes: float = 2.0
+    moment_lift: float = 2.5
+    gifter_share: float = 0.1
+    gifts_per_gifter_minute: float = 0.2
+    gift_coins_median: float = 5.0
+    gift_coins_sigma: float = 1.6
+    streak_mean: float = 4.0
+    gift_excitation: float = 0.2
+    excitation_minutes: float = 1.0
+    visibility_memory_minutes: float = 3.0
+    heart_weight: float = 0.5
+    comment_weight: float = 1.0
+    share_weight: float = 0.5
+    gift_weight: float = 0.5
+    retention_weight: float = 1.0
+    steadiness_penalty: float = 0.0
+    steadiness_minutes: float = 3.0
+    lives_per_week_median: float = 3.0
+    video_views_per_follower_day: float = 0.3
+    live_to_video_views: float = 0.5
+    video_like_probability: float = 0.06
+    botted_session_share: float = 0.0
+    bot_share: float = 0.3
+    bot_taps_per_minute: float = 1.0
+    bot_taps_per_batch: float = 10.0
+    bot_stay_minutes: float = 10.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if f.name == "name":
+                if not isinstance(self.name, str) or not self.name:
+                    raise ValueError(f"name must be a non-empty string, got {self.name!r}")
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"{f.name} must be a number, got {value!r}")
+            if not math.isfinite(value):
+                raise ValueError(f"{f.name} must be finite, got {value!r}")
+            if f.name in _SIGNED:
+                continue
+            if value < 0:
+                raise ValueError(f"{f.name} must not be negative, got {value!r}")
+        for name in _PROBABILITIES:
+            if getattr(self, name) > 1:
+                raise ValueError(f"{name} must be a probability in [0, 1], got {getattr(self, name)!r}")
+        for name in _POSITIVE:
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        for name in ("taps_per_batch_mean", "streak_mean", "bot_taps_per_batch"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}")
+        if self.gift_excitation <= -1:
+            raise ValueError(f"gift_excitation must be above -1, got {self.gift_excitation!r}")
+        if self.session_minutes_min > self.session_minutes_max:
+            raise ValueError("session_minutes_min must not exceed session_minutes_max")
+        if 60 % self.step_seconds or not isinstance(self.step_seconds, int):
+            raise ValueError(f"step_seconds must be a whole divisor of 60, got {self.step_seconds!r}")
+
+    def replace(self, **changes: object) -> World:
+        """A copy with some parameters changed (validated again)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def as_dict(self) -> dict[str, object]:
+        """Every parameter by name (for the JSON written beside simulated data)."""
+        return dataclasses.asdict(self)
+
+
+_SIGNED = {"gift_excitation", "heart_weight", "comment_weight", "share_weight", "gift_weight",
+           "retention_weight"}
+_PROBABILITIES = ("join_probability", "follow_probability", "gifter_share",
+                  "video_like_probability",
+                  "botted_session_share")
+_POSITIVE = ("step_seconds", "session_minutes_median", "followers_median",
+             "stay_minutes_mean", "visibility_memory_minutes", "excitation_minutes",
+             "steadiness_minutes", "cta_minutes", "moment_minutes", "bot_stay_minutes")
+
+#: Named worlds: the changes each makes to ``baseline``, and the claim it is about.
+PRESETS: dict[str, tuple[dict[str, object], str]] = {
+    "baseline": ({}, "calibrated to the public record; hearts count a little for visibility"),
+    "hearts_feed_visibility": ({"heart_weight": 1.5}, "C7, C13: hearts drive visibility"),
+    "passive_hearts": ({"heart_weight": 0.0}, "C2: hearts play no part in visibility"),
+    "steady_hearts_win": ({"steadiness_penalty": 1.0}, "C15: bursts of hearts count less"),
+    "bursts_equal": ({"steadiness_penalty": 0.0}, "C15 false: only the number of hearts counts"),
+    "herding": ({"gift_excitation": 0.6}, "gifts trigger more gifts"),
+    "crowding_out": ({"gift_excitation": -0.4}, "gifts discourage other gifts"),
+    "no_gift_feedback": ({"gift_excitation": 0.0}, "gifts do not affect other gifts"),
+    "bought_hearts": ({"botted_session_share": 0.3}, "C18: 30 % of creators buy hearts"),
+    "hearts_only": ({"heart_weight": 1.5, "comment_weight": 0.0, "share_weight": 0.0,
+                     "gift_weight": 0.0, "retention_weight": 0.0},
+                    "C2, C14 false: hearts are the only signal of visibility"),
+    "cta_ignored": ({"cta_tap_lift": 1.0}, "C17 false: calls to action change nothing"),
+    "no_strong_moments": ({"moment_lift": 1.0}, "C16 false: no strong moments"),
+    "no_evening_peak": ({"evening_lift": 0.0}, "C21 false: the audience is as active at every hour"),
+    "no_live_spillover": ({"live_to_video_views": 0.0},
+                          "C4 false: LIVE viewers do not go on to the regular videos"),
+}
+
+
+def world_names() -> tuple[str, ...]:
+    """Names of the preset worlds."""
+    return tuple(PRESETS)
+
+
+def world(name: str = "baseline") -> World:
+    """The preset world called ``name`` (see :data:`PRESETS`)."""
+    if name not in PRESETS:
+        raise ValueError(f"world must be one of {world_names()}, got {name!r}")
+    changes, _ = PRESETS[name]
+    return World().replace(name=name, **changes)
+
+
+def mimic_bots(level: float, base: World | None = None) -> World:
+    """``bought_hearts`` (or ``base``) with bots ``level`` (0..1) of the way to an average person.
+
+    The bots' taps per minute, taps per batch and stay move linearly to a person's means
+    (``tap_sessions_per_minute``, ``taps_per_batch_mean``, ``stay_minutes_mean``). Bots still
+    never talk or gift: the simulator has no parameter for that.
+    """
+    if not 0.0 <= level <= 1.0:
+        raise ValueError(f"level must be in [0, 1], got {level!r}")
+    w = world("bought_hearts") if base is None else base
+
+    def towards(bot: float, person: float) -> float:
+        return (1.0 - level) * bot + level * person
+
+    return w.replace(
+        name=f"{w.name}_mimic_{level:g}",
+        bot_taps_per_minute=towards(w.bot_taps_per_minute, w.tap_sessions_per_minute),
+        bot_taps_per_batch=towards(w.bot_taps_per_batch, w.taps_per_batch_mean),
+        bot_stay_minutes=towards(w.bot_stay_minutes, w.stay_minutes_mean),
+    )

@@ -1,0 +1,146 @@
+"""Statistics helpers: thin, tested wrappers over SciPy that report effect sizes with intervals.
+
+Each function returns the estimate together with a confidence interval, never a p-value
+alone. The statistics layer of the project grows here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["spearman", "rank_correlation", "mean_interval", "difference_in_means", "adjust_p_values", "proportion_interval"]
+
+
+def spearman(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Spearman's rho along ``axis``, vectorised (equal to ``scipy.stats.spearmanr``).
+
+    Ranks with ties averaged (``scipy.stats.rankdata``), then Pearson's correlation of the
+    ranks; working along an axis lets a bootstrap compute all its resamples at once.
+    """
+    rx = stats.rankdata(x, axis=axis)
+    ry = stats.rankdata(y, axis=axis)
+    rx = rx - rx.mean(axis=axis, keepdims=True)
+    ry = ry - ry.mean(axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (rx * ry).sum(axis=axis) / np.sqrt((rx**2).sum(axis=axis) * (ry**2).sum(axis=axis))
+
+
+def rank_correlation(
+    x: np.ndarray, y: np.ndarray, rng: np.random.Generator, confidence: float = 0.95,
+    n_resamples: int = 2_000,
+) -> dict[str, float]:
+    """Spearman's rank correlation of paired samples, with a bootstrap interval.
+
+    Parameters
+    ----------
+    x, y : array-like
+        Paired observations (same length, at least 3).
+    rng : numpy.random.Generator
+        Source of the bootstrap resamples.
+    confidence : float
+        Level of the interval (percentile bootstrap over pairs).
+    n_resamples : int
+        Bootstrap resamples (computed together, see :func:`spearman`).
+
+    Returns
+    -------
+    dict
+        ``rho`` (the estimate), ``low`` and ``high`` (interval) and ``n`` (pairs).
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.ndim != 1 or len(x) < 3:
+        raise ValueError(f"x and y must be 1-D of the same length >= 3, got {x.shape}, {y.shape}")
+    result = stats.bootstrap((x, y), spearman, paired=True, vectorized=True,
+                             confidence_level=confidence, n_resamples=n_resamples,
+                             method="percentile", rng=rng)
+    return {
+        "rho": float(spearman(x, y)),
+        "low": float(result.confidence_interval.low),
+        "high": float(result.confidence_interval.high),
+        "n": float(len(x)),
+    }
+
+
+def mean_interval(
+    values: np.ndarray, rng: np.random.Generator, confidence: float = 0.95,
+    n_resamples: int = 2_000,
+) -> dict[str, float]:
+    """Mean of a sample with a BCa bootstrap interval and a one-sample t-test of "mean = 0".
+
+    Returns
+    -------
+    dict
+        ``estimate``, ``low``, ``high``, ``p_value`` (two-sided t-test) and ``n``.
+    """
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1 or len(x) < 3 or not np.isfinite(x).all():
+        raise ValueError(f"values must be 1-D, finite, at least 3 of them; got shape {x.shape}")
+    if np.ptp(x) == 0:
+        low = high = float(x[0])
+        p = 1.0 if x[0] == 0 else 0.0
+    else:
+        result = stats.bootstrap((x,), np.mean, confidence_level=confidence,
+                                 n_resamples=n_resamples, rng=rng)
+        low, high = result.confidence_interval.low, result.confidence_interval.high
+        p = float(stats.ttest_1samp(x, 0.0).pvalue)
+    return {"estimate": float(x.mean()), "low": float(low), "high": float(high),
+            "p_value": p, "n": float(len(x))}
+
+
+def difference_in_means(
+    x: np.ndarray, y: np.ndarray, rng: np.random.Generator, confidence: float = 0.95,
+    n_resamples: int = 2_000,
+) -> dict[str, float]:
+    """Mean of ``x`` minus mean of ``y``: bootstrap interval and permutation p-value.
+
+    The p-value comes from ``scipy.stats.permutation_test`` (labels shuffled); the interval
+    from ``scipy.stats.bootstrap`` (each group resampled on its own).
+
+    Returns
+    -------
+    dict
+        ``estimate``, ``low``, ``high``, ``p_value``, ``n_x``, ``n_y``.
+    """
+    a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if min(len(a), len(b)) < 2:
+        raise ValueError("each group needs at least 2 values")
+
+    def diff(u: np.ndarray, v: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.mean(u, axis=axis) - np.mean(v, axis=axis)
+
+    test = stats.permutation_test((a, b), diff, n_resamples=n_resamples, vectorized=True,
+                                  rng=rng)
+    interval = stats.bootstrap((a, b), diff, confidence_level=confidence,
+                               n_resamples=n_resamples, method="percentile", rng=rng)
+    return {"estimate": float(diff(a, b)), "low": float(interval.confidence_interval.low),
+            "high": float(interval.confidence_interval.high), "p_value": float(test.pvalue),
+            "n_x": float(len(a)), "n_y": float(len(b))}
+
+
+def adjust_p_values(p_values: Sequence[float | None]) -> list[float | None]:
+    """Benjamini-Hochberg adjusted p-values (false discovery rate), via SciPy.
+
+    ``None`` and ``nan`` entries (tests without a p-value) are kept as they are and not
+    counted among the tests.
+    """
+    values = list(p_values)
+    real = [i for i, p in enumerate(values) if p is not None and not np.isnan(p)]
+    out: list[float | None] = list(values)
+    if real:
+        adjusted = stats.false_discovery_control([values[i] for i in real], method="bh")
+        for i, q in zip(real, adjusted, strict=True):
+            out[i] = float(q)
+    return out
+
+
+def proportion_interval(successes: int, trials: int, confidence: float = 0.95
+                        ) -> dict[str, float]:
+    """A share with its Wilson interval (``scipy.stats.binomtest``)."""
+    if trials <= 0 or not 0 <= successes <= trials:
+        raise ValueError(f"need 0 <= successes <= trials and trials > 0, got {successes}/{trials}")
+    ci = stats.binomtest(successes, trials).proportion_ci(confidence, method="wilson")
+    return {"estimate": successes / trials, "low": float(ci.low), "high": float(ci.high),
+            "n": float(trials)}
