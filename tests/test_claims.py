@@ -47,7 +47,7 @@ def test_each_entry_has_a_test_or_a_reason_and_real_worlds_and_notebooks() -> No
 
 
 def test_a_claim_needs_a_test_or_a_reason() -> None:
-    with pytest.raises(ValueError, match="test or say why"):
+    with pytest.raises(ValueError, match="has a test"):
         claims.Claim("C99", "x", "causal", "s", "m", None)
     with pytest.raises(ValueError, match="kind"):
         claims.Claim("C99", "x", "hunch", "s", "m", "signals:test_c13")

@@ -59,7 +59,7 @@ def test_design_is_validated() -> None:
         herding.HerdingDesign(window_seconds=125, recent_seconds=60)
     with pytest.raises(ValueError, match="recent_seconds"):
         herding.HerdingDesign(window_seconds=60, recent_seconds=120)
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="The .bin_seconds. field of HerdingDesign must be a whole number that divides 60. Got 0 instead."):
         herding.HerdingDesign(bin_seconds=0)
 
 

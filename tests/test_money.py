@@ -42,15 +42,15 @@ def test_disputed_conversion_claims_are_presets() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("diamonds_per_coin", 0, r"diamonds_per_coin must be in \(0, 1\], got 0"),
-        ("diamonds_per_coin", 1.5, r"diamonds_per_coin must be in \(0, 1\], got 1.5"),
-        ("diamonds_per_coin", "x", "diamonds_per_coin"),
-        ("usd_per_diamond", -0.005, "usd_per_diamond must be positive"),
-        ("usd_per_diamond", 0, "usd_per_diamond must be positive"),
-        ("usd_per_diamond", "0.0000001", "usd_per_diamond must be a whole number of micro"),
-        ("cashout_minimum_usd", 5000, "above cashout_daily_cap_usd"),
-        ("payout_days", -1, "payout_days must not be negative"),
-        ("coin_channel", "moon", "coin_channel must be one of"),
+        ("diamonds_per_coin", 0, r"The 'diamonds_per_coin' field of Rates must be a number in \(0, 1\]. Got Fraction\(0, 1\)"),
+        ("diamonds_per_coin", 1.5, r"The 'diamonds_per_coin' field of Rates must be a number in \(0, 1\]. Got Fraction\(3, 2\)"),
+        ("diamonds_per_coin", "x", "The 'diamonds_per_coin' field of Rates must be a number"),
+        ("usd_per_diamond", -0.005, "The 'usd_per_diamond' field of Rates must be a number > 0"),
+        ("usd_per_diamond", 0, "The 'usd_per_diamond' field of Rates must be a number > 0"),
+        ("usd_per_diamond", "0.0000001", "The 'usd_per_diamond' field of Rates must be a whole number of micro-dollars"),
+        ("cashout_minimum_usd", 5000, "The 'cashout_minimum_usd' field of Rates must be at most cashout_daily_cap_usd"),
+        ("payout_days", -1, "The 'payout_days' field of Rates must be a whole number >= 0. Got -1"),
+        ("coin_channel", "moon", "The 'coin_channel' field of Rates must be one of 'in_app'"),
     ],
 )
 def test_bad_rates_name_the_field(field: str, value: object, message: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.recordings import wire
+from toolkit.recordings import methods, wire
 
 TikTokLive = pytest.importorskip("TikTokLive")
 from TikTokLive import proto  # noqa: E402
@@ -21,7 +21,7 @@ def numbers(cls: type) -> dict[str, int]:
 
 
 def test_known_methods_are_those_of_tiktoklive() -> None:
-    assert wire.KNOWN_METHODS == frozenset(EVENT_MAPPINGS)
+    assert methods.KNOWN_METHODS == frozenset(EVENT_MAPPINGS)
 
 
 @pytest.mark.parametrize("method", sorted(wire.SCHEMAS))

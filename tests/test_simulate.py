@@ -171,15 +171,15 @@ def test_gift_feedback_sign_matches_the_world() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("join_probability", 1.2, "join_probability must be a probability"),
-        ("gifter_share", -0.1, "gifter_share must not be negative"),
-        ("comments_per_minute", -1.0, "comments_per_minute must not be negative"),
-        ("stay_minutes_mean", 0.0, "stay_minutes_mean must be positive"),
-        ("taps_per_batch_mean", 0.5, "taps_per_batch_mean must be at least 1"),
-        ("gift_excitation", -1.0, "gift_excitation must be above -1"),
-        ("step_seconds", 7, "step_seconds must be a whole divisor of 60"),
-        ("heart_weight", float("nan"), "heart_weight must be finite"),
-        ("followers_median", "many", "followers_median must be a number"),
+        ("join_probability", 1.2, r"The 'join_probability' field of World must be a number in \[0, 1\]. Got 1.2 instead."),
+        ("gifter_share", -0.1, r"The 'gifter_share' field of World must be a number in \[0, 1\]"),
+        ("comments_per_minute", -1.0, r"The 'comments_per_minute' field of World must be a finite number >= 0"),
+        ("stay_minutes_mean", 0.0, r"The 'stay_minutes_mean' field of World must be a finite number > 0"),
+        ("taps_per_batch_mean", 0.5, r"The 'taps_per_batch_mean' field of World must be a finite number >= 1"),
+        ("gift_excitation", -1.0, r"The 'gift_excitation' field of World must be a number > -1"),
+        ("step_seconds", 7, r"The 'step_seconds' field of World must be a whole number that divides 60"),
+        ("heart_weight", float("nan"), r"The 'heart_weight' field of World must be a finite number. Got nan"),
+        ("followers_median", "many", r"The 'followers_median' field of World must be a finite number > 0. Got 'many'"),
     ],
 )
 def test_bad_parameters_name_the_parameter(field: str, value: object, message: str) -> None:

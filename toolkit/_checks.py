@@ -1,13 +1,18 @@
-"""Small shared helpers: checking counts and exact money arithmetic.
+"""Checks shared by every layer: counts given as values or columns, and declared rules.
 
-Private to the package. Money is carried as integers of micro-dollars (1e-6 USD) inside
-formulas and handed to readers as ``decimal.Decimal`` (one value) or ``pl.Decimal`` columns
-(many values). A price that does not divide evenly (0.99 dollars for 70 coins) is rounded
-once, half up, to the micro-dollar, at the end of a calculation: never summed as floats.
+Private to the package. :func:`check_count` and :func:`count_input` accept a count as one
+``int``, a ``polars.Series`` or an expression; :func:`check_fields` checks the fields of a
+parameter object against the rules it declares (:class:`Interval`, :class:`OneOf`, ...), with
+one message format for every owner, field and value.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from numbers import Integral
 
 import polars as pl
@@ -58,3 +63,176 @@ def count_input(value: object, field: str) -> int | Column:
     return check_count(value, field)
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Declared rules for configuration objects (after scikit-learn's parameter constraints).
+#
+# A frozen dataclass of parameters declares ``RULES: ClassVar[dict[str, Rule]]`` (field name ->
+# rule) and calls ``check_fields(self)`` in ``__post_init__``; a rule between fields is checked
+# with ``check_relation``. Every message has one format, naming the owner, the field, the rule
+# and the value:
+#
+#     The 'join_probability' field of World must be a number in [0, 1]. Got 1.5 instead.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A constraint on one value: ``accepts(value)`` and the words of :meth:`describe`."""
+
+    def accepts(self, value: object) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def describe(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def _is_number(value: object, whole: bool) -> bool:
+    if isinstance(value, bool):
+        return False
+    if whole:
+        return isinstance(value, Integral)
+    return isinstance(value, (Integral, float, Fraction, Decimal))
+
+
+@dataclass(frozen=True)
+class Interval(Rule):
+    """A number (``whole=True``: an integer) between ``low`` and ``high``.
+
+    ``closed`` says which ends belong to the interval: ``"both"``, ``"left"``, ``"right"`` or
+    ``"neither"``; ``None`` for an end means unbounded. NaN is never accepted.
+
+    >>> Interval(0, 1).accepts(0.5), Interval(0, 1, closed="right").accepts(0)
+    (True, False)
+    >>> Interval(1, None, whole=True).describe()
+    'a whole number >= 1'
+    """
+
+    low: float | None = None
+    high: float | None = None
+    closed: str = "both"
+    whole: bool = False
+
+    def accepts(self, value: object) -> bool:
+        if not _is_number(value, self.whole):
+            return False
+        number = float(value)  # type: ignore[arg-type]
+        if math.isnan(number):
+            return False
+        left = self.closed in ("both", "left")
+        right = self.closed in ("both", "right")
+        if self.low is not None and not (number >= self.low if left else number > self.low):
+            return False
+        return self.high is None or (number <= self.high if right else number < self.high)
+
+    def describe(self) -> str:
+        kind = "a whole number" if self.whole else "a number"
+        if self.high == math.inf and self.closed in ("left", "neither"):  # finite, unbounded
+            return Interval(self.low, None, "left" if self.closed == "left" else "neither",
+                            self.whole).describe().replace("a number", "a finite number", 1)
+        if self.low is not None and self.high is not None:
+            opening = "[" if self.closed in ("both", "left") else "("
+            closing = "]" if self.closed in ("both", "right") else ")"
+            return f"{kind} in {opening}{self.low:g}, {self.high:g}{closing}"
+        if self.low is not None:
+            return f"{kind} {'>=' if self.closed in ('both', 'left') else '>'} {self.low:g}"
+        if self.high is not None:
+            return f"{kind} {'<=' if self.closed in ('both', 'right') else '<'} {self.high:g}"
+        return f"{kind}, finite" if not self.whole else kind
+
+
+@dataclass(frozen=True)
+class Finite(Rule):
+    """Any finite number (negative too)."""
+
+    def accepts(self, value: object) -> bool:
+        return _is_number(value, False) and math.isfinite(float(value))  # type: ignore[arg-type]
+
+    def describe(self) -> str:
+        return "a finite number"
+
+
+@dataclass(frozen=True)
+class OneOf(Rule):
+    """One of a fixed set of values."""
+
+    options: tuple[object, ...]
+
+    def accepts(self, value: object) -> bool:
+        return any(value == option and type(value) is type(option) for option in self.options)
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(repr(o) for o in self.options)
+
+
+@dataclass(frozen=True)
+class Text(Rule):
+    """A string, non-empty unless ``empty=True``."""
+
+    empty: bool = False
+
+    def accepts(self, value: object) -> bool:
+        return isinstance(value, str) and (self.empty or bool(value))
+
+    def describe(self) -> str:
+        return "a string" if self.empty else "a non-empty string"
+
+
+@dataclass(frozen=True)
+class Divides(Rule):
+    """A positive whole number that divides ``total`` (say, seconds into a minute)."""
+
+    total: int
+
+    def accepts(self, value: object) -> bool:
+        return _is_number(value, True) and 0 < value <= self.total \
+            and self.total % int(value) == 0  # type: ignore[operator, call-overload]
+
+    def describe(self) -> str:
+        return f"a whole number that divides {self.total}"
+
+
+@dataclass(frozen=True)
+class Flag(Rule):
+    """``True`` or ``False``."""
+
+    def accepts(self, value: object) -> bool:
+        return isinstance(value, bool)
+
+    def describe(self) -> str:
+        return "True or False"
+
+
+def rule_message(owner: str, field_name: str, rule: str, value: object) -> str:
+    """The one message format: ``The 'x' field of Owner must be <rule>. Got <value> instead.``"""
+    shown = repr(value)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    return f"The {field_name!r} field of {owner} must be {rule}. Got {shown} instead."
+
+
+def check_fields(obj: object, rules: Mapping[str, Rule] | None = None) -> None:
+    """Check every field named in ``rules`` (default: the class's ``RULES``) of ``obj``.
+
+    Raises
+    ------
+    ValueError
+        The first field that breaks its rule, in the format of :func:`rule_message`.
+    """
+    declared = type(obj).RULES if rules is None else rules  # type: ignore[attr-defined]
+    owner = type(obj).__name__
+    for name, rule in declared.items():
+        value = getattr(obj, name)
+        if not rule.accepts(value):
+            raise ValueError(rule_message(owner, name, rule.describe(), value))
+
+
+def check_relation(obj: object, holds: bool, field_name: str, rule: str) -> None:
+    """Raise the one-format ``ValueError`` when a rule between fields does not hold.
+
+    ``rule`` completes "must be ...", e.g. ``"at most window_seconds (60)"``.
+    """
+    if not holds:
+        raise ValueError(rule_message(type(obj).__name__, field_name, rule,
+                                      getattr(obj, field_name)))

@@ -18,12 +18,13 @@ merged into the profile total?" and see how a ranking of creators changes (claim
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
 from scipy import stats
 
-from toolkit._checks import Column, check_count, count_input
+from toolkit._checks import Column, Flag, Rule, Text, check_count, check_fields, count_input
 from toolkit.stats.estimates import rank_correlation
 
 __all__ = [
@@ -58,6 +59,13 @@ class LikeRules:
     name: str = "platform"
     hearts_on_profile: bool = False
     hearts_kept_after_live: bool = True
+
+    RULES: ClassVar[dict[str, Rule]] = {
+        "name": Text(), "hearts_on_profile": Flag(), "hearts_kept_after_live": Flag(),
+    }
+
+    def __post_init__(self) -> None:
+        check_fields(self)
 
 
 PLATFORM_RULES = LikeRules()

@@ -11,7 +11,7 @@ The names below are the public API; import them from here.
 
 from __future__ import annotations
 
-from toolkit.analytics.minutes import hearts_over_time, live_minutes, minute_grid
+from toolkit.analytics.minutes import hearts_over_time, live_minutes
 from toolkit.analytics.peaks import PeakRules, find_lulls, find_peaks, heart_rate, peak_agreement
 from toolkit.analytics.summary import SUMMARY_COLUMNS, live_summary, session_coins, viewer_coins
 
@@ -22,7 +22,6 @@ __all__ = [
     "session_coins",
     "hearts_over_time",
     "live_minutes",
-    "minute_grid",
     "PeakRules",
     "heart_rate",
     "find_peaks",

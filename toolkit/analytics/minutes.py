@@ -1,4 +1,13 @@
-"""minutes: split from toolkit.likes (docstring to be written)."""
+"""Time inside a LIVE: the minute table and hearts per interval.
+
+- :func:`live_minutes`: the one per-minute table of a LIVE (counts of each kind of event and
+  the viewer count), with or without the minutes in which nothing happened;
+- :func:`hearts_over_time`: hearts per interval of any length (10 s, 30 s, 1 min), for charts
+  of tapping bursts.
+
+Both read only the canonical events table, so they run the same on simulated sessions and on
+recordings.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +15,9 @@ import polars as pl
 
 from toolkit.analytics.summary import _counts, _kind
 
-__all__ = ["hearts_over_time", "live_minutes", "minute_grid"]
+__all__ = ["hearts_over_time", "live_minutes"]
+
+Frame = pl.DataFrame | pl.LazyFrame
 
 
 def hearts_over_time(
@@ -47,65 +58,50 @@ def hearts_over_time(
     )
 
 
-def live_minutes(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
-    """One row per session and minute since the session's first event.
+def live_minutes(events: Frame, complete: bool = False) -> Frame:
+    """The minute table: one row per session and minute since the session's first event.
+
+    Parameters
+    ----------
+    events : polars.DataFrame or LazyFrame
+        The canonical events table.
+    complete : bool
+        ``False`` (default): minutes without events are absent, and the result is the same
+        kind of frame as ``events`` (lazy stays lazy, for streaming). ``True``: a row for every
+        minute from a session's first event to its last, counts 0 where nothing happened and
+        the viewer count carried forward from the last one recorded (0 before the first), so
+        that rolling windows and "the next minute" are exact; always a ``DataFrame``. The
+        minute-by-minute claim tests (:mod:`toolkit.claims.signals`,
+        :mod:`toolkit.claims.moments`) use the complete table.
 
     Returns
     -------
-    Same kind of frame: ``session_id``, ``minute`` (0-based), ``viewers`` (the viewer count
-    at the start of the minute, null if none was recorded), ``joins`` (joins in the minute),
-    and the counts of :func:`live_summary` for that minute (``unique_viewers`` here counts
-    users who joined in that minute). Minutes without events are absent.
+    polars.DataFrame or LazyFrame
+        ``session_id``, ``minute`` (Int32, 0-based), ``viewers`` (the viewer count at the
+        start of the minute; null when none was recorded, unless ``complete``), ``joins``,
+        the counts of :func:`toolkit.analytics.live_summary` for that minute
+        (``unique_viewers`` here counts users who joined in that minute, ``hearts`` taps),
+        ``heart_events`` (batches of taps) and ``gift_events`` (gift messages); sorted by
+        session and minute.
     """
     start = pl.col("ts").min().over("session_id")
     minute = ((pl.col("ts") - start).dt.total_milliseconds() // 60_000).cast(pl.Int32)
-    return (
+    sparse = (
         events.with_columns(minute=minute)
         .group_by("session_id", "minute")
         .agg(
             pl.col("count").filter(_kind("viewers")).first().cast(pl.Int64).alias("viewers"),
             _kind("join").sum().cast(pl.Int64).alias("joins"),
             *_counts(),
+            _kind("heart").sum().cast(pl.Int64).alias("heart_events"),
+            _kind("gift").sum().cast(pl.Int64).alias("gift_events"),
         )
         .sort("session_id", "minute")
     )
-
-
-def minute_grid(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """Every minute of every session, with counts of each kind of event (zeros included).
-
-    Unlike :func:`live_minutes` (minutes with events only), the grid has a row for each
-    minute from a session's first event to its last, so that rolling windows and "the next
-    minute" are exact. Used by the minute-by-minute tests of :mod:`toolkit.claims.signals` and
-    :mod:`toolkit.claims.moments`.
-
-    Returns
-    -------
-    polars.DataFrame
-        ``session_id``, ``minute`` (Int32, since the first event), ``viewers`` (the count at
-        the minute's start, carried forward from the last count when a minute has none),
-        ``joins``, ``hearts`` (taps), ``heart_events`` (batches), ``comments``, ``shares``
-        and ``gift_events``; sorted by session and minute.
-    """
-    kind = pl.col("kind")
-    start = pl.col("ts").min().over("session_id")
-    counts = ("joins", "hearts", "heart_events", "comments", "shares", "gift_events")
-    frame = (
-        events.lazy()
-        .with_columns(minute=((pl.col("ts") - start).dt.total_milliseconds() // 60_000)
-                      .cast(pl.Int32))
-        .group_by("session_id", "minute")
-        .agg(
-            viewers=pl.col("count").filter(kind == "viewers").first(),
-            joins=(kind == "join").sum(),
-            hearts=pl.col("count").filter(kind == "heart").sum(),
-            heart_events=(kind == "heart").sum(),
-            comments=(kind == "comment").sum(),
-            shares=(kind == "share").sum(),
-            gift_events=(kind == "gift").sum(),
-        )
-        .collect()
-    )
+    if not complete:
+        return sparse
+    frame = sparse.lazy().collect()
+    counts = [c for c in frame.columns if c not in ("session_id", "minute", "viewers")]
     grid = (
         frame.group_by("session_id")
         .agg(pl.int_ranges(0, pl.col("minute").max() + 1).alias("minute"))
@@ -116,7 +112,5 @@ def minute_grid(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         grid.join(frame, on=["session_id", "minute"], how="left")
         .sort("session_id", "minute")
         .with_columns(pl.col("viewers").forward_fill().over("session_id").fill_null(0),
-                      pl.col(counts).fill_null(0).cast(pl.Int64))
+                      pl.col(counts).fill_null(0))
     )
-
-

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
 from scipy import signal
 
-from toolkit.analytics.minutes import minute_grid
+from toolkit._checks import Interval, Rule, check_fields
+from toolkit.analytics.minutes import live_minutes
 
 __all__ = ["PeakRules", "heart_rate", "find_peaks", "find_lulls", "peak_agreement"]
 
@@ -32,6 +35,15 @@ class PeakRules:
     lull_drop: float = 0.7
     lull_minutes: int = 3
 
+    RULES: ClassVar[dict[str, Rule]] = {
+        "prominence": Interval(0, math.inf, closed="neither"),
+        "lull_drop": Interval(0, math.inf, closed="left"),
+        "lull_minutes": Interval(1, None, whole=True),
+    }
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
 
 def heart_rate(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Per session and minute: ``viewers``, ``hearts``, ``comments`` and their log-rates.
@@ -46,7 +58,7 @@ def heart_rate(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
               .fill_null(pl.col("viewers"))) / 2
     exposure = (1 + during.cast(pl.Float64)).log()
     return (
-        minute_grid(events).select("session_id", "minute", "viewers", "hearts", "comments")
+        live_minutes(events, complete=True).select("session_id", "minute", "viewers", "hearts", "comments")
         .with_columns(log_hearts=(1 + pl.col("hearts").cast(pl.Float64)).log() - exposure,
                       log_comments=(1 + pl.col("comments").cast(pl.Float64)).log() - exposure)
     )

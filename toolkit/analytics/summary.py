@@ -22,7 +22,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from toolkit.money.payout import Rates, diamonds_from_coins, usd_from_diamonds
+from toolkit.money.payout import (
+    Rates,
+    gift_money,
+    session_money,
+)
 from toolkit.money.payout import rates as named_rates
 
 __all__ = ["live_summary", "SUMMARY_COLUMNS", "viewer_coins", "session_coins"]
@@ -112,11 +116,9 @@ def live_summary(
     return summary.with_columns(
         average_viewers=pl.col("watch_minutes") / per_minute,
         average_watch_minutes=pl.col("watch_minutes") / pl.col("unique_viewers"),
-        diamonds=diamonds_from_coins(pl.col("coins"), rates),
+        *gift_money(pl.col("coins"), rates, usd="payout_usd"),
         gifts_per_minute=pl.col("gifts") / per_minute,
         gifter_conversion=pl.col("gifters") / pl.col("unique_viewers"),
-    ).with_columns(
-        payout_usd=usd_from_diamonds(pl.col("diamonds"), rates),
     ).select(SUMMARY_COLUMNS).sort("session_id")
 
 
@@ -142,13 +144,12 @@ def viewer_coins(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
 def session_coins(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Coins received by each session (0 for sessions without gifts).
 
+    The coins column of :func:`toolkit.money.session_money`, sorted for inequality measures.
+
     Returns
     -------
     polars.DataFrame
         ``session_id``, ``coins`` (Int64), sorted by ``coins`` descending.
     """
-    return (events.lazy().group_by("session_id")
-            .agg(coins=pl.col("coins").filter(pl.col("kind") == "gift").sum().cast(pl.Int64))
+    return (session_money(events.lazy(), named_rates()).select("session_id", "coins")
             .sort("coins", "session_id", descending=[True, False]).collect())
-
-

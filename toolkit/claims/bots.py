@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
 from scipy import stats
 
+from toolkit._checks import Interval, Rule, check_fields
 from toolkit.claims.evidence import Evidence, skipped
 from toolkit.events.dataset import Dataset
 from toolkit.stats.estimates import proportion_interval
@@ -65,13 +67,18 @@ class Detector:
     session_share: float = 5 / 82
     session_false_alarm: float = 0.049
 
+    RULES: ClassVar[dict[str, Rule]] = {
+        "min_heart_events": Interval(0, None, whole=True),
+        "min_taps_per_minute": Interval(0, math.inf, closed="left"),
+        "min_present_minutes": Interval(0, math.inf, closed="left"),
+        "min_mean_batch": Interval(0, math.inf, closed="left"),
+        "min_suspected": Interval(0, None, whole=True),
+        "session_share": Interval(0, 1),
+        "session_false_alarm": Interval(0, 1),
+    }
+
     def __post_init__(self) -> None:
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            top = 1.0 if name in ("session_share", "session_false_alarm") else math.inf
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not 0 <= value <= top:
-                raise ValueError(f"{name} must be a number in [0, {top}], got {value!r}")
+        check_fields(self)
 
     def rule(self) -> pl.Expr:
         """The per-account rule as a polars expression over :func:`viewer_features` columns."""

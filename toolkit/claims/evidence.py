@@ -28,6 +28,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
+
+from toolkit._checks import OneOf, Rule, check_fields, check_relation
 
 __all__ = ["VERDICTS", "Evidence", "skipped", "verdict_from_test"]
 
@@ -67,11 +70,12 @@ class Evidence:
     verdict: str
     note: str
 
+    RULES: ClassVar[dict[str, Rule]] = {"verdict": OneOf(VERDICTS)}
+
     def __post_init__(self) -> None:
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
-        if self.p_value is not None and not (0.0 <= self.p_value <= 1.0 or math.isnan(self.p_value)):
-            raise ValueError(f"p_value must be in [0, 1], got {self.p_value!r}")
+        check_fields(self)
+        check_relation(self, self.p_value is None or 0.0 <= self.p_value <= 1.0
+                       or math.isnan(self.p_value), "p_value", "None, NaN or a number in [0, 1]")
 
     def as_dict(self) -> dict[str, object]:
         """The fields by name (for tables and JSON)."""

@@ -43,11 +43,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
 from scipy import optimize, stats
 
+from toolkit._checks import Divides, Interval, Rule, check_fields, check_relation
 from toolkit.claims.evidence import Evidence, skipped, verdict_from_test
 from toolkit.events.dataset import Dataset
 
@@ -85,21 +87,22 @@ class HerdingDesign:
     activity_seconds: int = 60
     activity_threshold: float = 1.6
 
+    RULES: ClassVar[dict[str, Rule]] = {
+        "bin_seconds": Divides(60),
+        "window_seconds": Interval(1, None, whole=True),
+        "stratum_seconds": Interval(1, None, whole=True),
+        "recent_seconds": Interval(1, None, whole=True),
+        "activity_seconds": Interval(1, None, whole=True),
+        "activity_threshold": Interval(0, math.inf, closed="neither"),
+    }
+
     def __post_init__(self) -> None:
-        for name in ("bin_seconds", "window_seconds", "stratum_seconds", "recent_seconds",
-                     "activity_seconds"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ValueError(f"{name} must be a positive whole number of seconds, got {value!r}")
-        if 60 % self.bin_seconds:
-            raise ValueError(f"bin_seconds must divide 60, got {self.bin_seconds!r}")
-        if not self.activity_threshold > 0:
-            raise ValueError(f"activity_threshold must be positive, got {self.activity_threshold!r}")
-        if self.recent_seconds > self.window_seconds:
-            raise ValueError("recent_seconds must not exceed window_seconds")
+        check_fields(self)
+        check_relation(self, self.recent_seconds <= self.window_seconds, "recent_seconds",
+                       f"at most window_seconds ({self.window_seconds})")
         for name in ("window_seconds", "stratum_seconds", "recent_seconds"):
-            if getattr(self, name) % self.bin_seconds:
-                raise ValueError(f"{name} must be a multiple of bin_seconds, got {getattr(self, name)!r}")
+            check_relation(self, getattr(self, name) % self.bin_seconds == 0, name,
+                           f"a multiple of bin_seconds ({self.bin_seconds})")
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,13 @@ import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
 
 from toolkit import _paths
+from toolkit._checks import OneOf, Rule, Text, check_fields, check_relation
 from toolkit.claims.evidence import Evidence, skipped
 from toolkit.events.dataset import Dataset
 from toolkit.stats.estimates import adjust_p_values
@@ -76,11 +78,12 @@ class Claim:
     platform_only: bool = False
     untested: str = ""
 
+    RULES: ClassVar[dict[str, Rule]] = {"id": Text(), "kind": OneOf(KINDS), "statement": Text()}
+
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"{self.id}: kind must be one of {KINDS}, got {self.kind!r}")
-        if (self.test is None) == (not self.untested):
-            raise ValueError(f"{self.id}: give a test or say why there is none, not both")
+        check_fields(self)
+        check_relation(self, (self.test is None) != (not self.untested), "untested",
+                       f"empty when claim {self.id} has a test, and say why when it has none")
 
     def function(self) -> Callable[[Dataset, np.random.Generator], Evidence] | None:
         """The test function (imported on first use)."""

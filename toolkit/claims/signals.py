@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from toolkit.analytics.minutes import minute_grid
+from toolkit.analytics.minutes import live_minutes
 from toolkit.claims.evidence import Evidence, skipped, verdict_from_test
 from toolkit.events.dataset import Dataset
 from toolkit.stats.regression import demean, mediation, ols
@@ -56,7 +56,7 @@ def minute_panel(events: pl.DataFrame | pl.LazyFrame, window: int = WINDOW_MINUT
         recording count as zero; the first ``window - 1`` minutes and the last minute of each
         session are dropped.
     """
-    full = minute_grid(events).rename({"gift_events": "gift_count"})
+    full = live_minutes(events, complete=True).rename({"gift_events": "gift_count"})
     if full.is_empty():
         return pl.DataFrame()
     roll = {name: pl.col(name).cast(pl.Float64).rolling_sum(window).over("session_id")

@@ -31,6 +31,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from toolkit._checks import OneOf, Text, check_fields, check_relation
 from toolkit.events.schema import EVENTS_SCHEMA
 
 __all__ = ["Dataset", "TABLES", "SOURCES"]
@@ -85,15 +86,11 @@ class Dataset:
                                         compare=False)
 
     def __post_init__(self) -> None:
-        if self.source not in SOURCES:
-            raise ValueError(f"The 'source' field of Dataset must be one of {SOURCES}. "
-                             f"Got {self.source!r} instead.")
+        check_fields(self, {"source": OneOf(SOURCES), "name": Text()})
         for name in TABLES:
             value = getattr(self, name)
-            if value is not None and not isinstance(value, pl.LazyFrame):
-                raise ValueError(f"The {name!r} field of Dataset must be a polars LazyFrame "
-                                 f"(use Dataset.from_tables for eager frames). "
-                                 f"Got {type(value).__name__} instead.")
+            check_relation(self, value is None or isinstance(value, pl.LazyFrame), name,
+                           "None or a polars LazyFrame (Dataset.from_tables takes eager frames)")
 
     @classmethod
     def from_tables(cls, *, events: Frame, source: str = "simulated", name: str = "data",

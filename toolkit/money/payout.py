@@ -23,15 +23,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import ClassVar
 
 import polars as pl
 
-from toolkit._checks import Column, check_count, count_input
+from toolkit._checks import (
+    Column,
+    Interval,
+    OneOf,
+    Rule,
+    Text,
+    check_count,
+    check_fields,
+    check_relation,
+    count_input,
+)
 from toolkit.money import reference
 from toolkit.money._exact import dollars, micros, to_decimal, usd
 from toolkit.money.coins import cheapest_purchase, coin_value_usd
 
-__all__ = ["Rates", "RATE_PRESETS", "rates", "MoneyFlow", "diamonds_from_coins", "usd_from_diamonds", "creator_usd_from_coins", "money_flow", "session_money", "cashout_schedule", "compare_rates", "usd_per_diamond_sweep"]
+__all__ = ["Rates", "RATE_PRESETS", "rates", "MoneyFlow", "diamonds_from_coins", "usd_from_diamonds", "creator_usd_from_coins", "gift_money", "money_flow", "session_money", "cashout_schedule", "compare_rates", "usd_per_diamond_sweep"]
 
 
 @dataclass(frozen=True)
@@ -67,33 +78,39 @@ class Rates:
     payout_days: int
     coin_channel: str = "in_app"
 
+    RULES: ClassVar[dict[str, Rule]] = {
+        "name": Text(),
+        "diamonds_per_coin": Interval(0, 1, closed="right"),
+        "usd_per_diamond": Interval(0, None, closed="neither"),
+        "cashout_minimum_usd": Interval(0, None),
+        "cashout_daily_cap_usd": Interval(0, None, closed="neither"),
+        "payout_days": Interval(0, None, whole=True),
+        "coin_channel": OneOf(reference.CHANNELS),
+    }
+
     def __post_init__(self) -> None:
         dpc = self.diamonds_per_coin
-        if isinstance(dpc, bool) or not isinstance(dpc, (int, float, str, Fraction, Decimal)):
-            raise ValueError(f"diamonds_per_coin must be a number, got {dpc!r}")
         try:
-            dpc = Fraction(str(dpc)) if isinstance(dpc, float) else Fraction(dpc)
-        except ValueError as error:
-            raise ValueError(f"diamonds_per_coin must be a number, got {dpc!r}") from error
-        if not 0 < dpc <= 1:
-            raise ValueError(f"diamonds_per_coin must be in (0, 1], got {self.diamonds_per_coin}")
-        object.__setattr__(self, "diamonds_per_coin", dpc)
+            exact = None if isinstance(dpc, bool) else Fraction(str(dpc)) \
+                if isinstance(dpc, float) else Fraction(dpc)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            exact = None
+        check_relation(self, exact is not None, "diamonds_per_coin",
+                       "a number (int, Fraction, Decimal or decimal string)")
+        object.__setattr__(self, "diamonds_per_coin", exact)
         for field in ("usd_per_diamond", "cashout_minimum_usd", "cashout_daily_cap_usd"):
-            value = to_decimal(getattr(self, field), field)
-            if value < 0 or (value == 0 and field != "cashout_minimum_usd"):
-                raise ValueError(f"{field} must be positive, got {getattr(self, field)!r}")
-            micros(value, field)  # whole micro-dollars, or ValueError
-            object.__setattr__(self, field, value)
-        if self.cashout_minimum_usd > self.cashout_daily_cap_usd:
-            raise ValueError(
-                f"cashout_minimum_usd ({self.cashout_minimum_usd}) is above "
-                f"cashout_daily_cap_usd ({self.cashout_daily_cap_usd})"
-            )
-        object.__setattr__(self, "payout_days", check_count(self.payout_days, "payout_days"))
-        if self.coin_channel not in reference.CHANNELS:
-            raise ValueError(
-                f"coin_channel must be one of {reference.CHANNELS}, got {self.coin_channel!r}"
-            )
+            try:
+                object.__setattr__(self, field, to_decimal(getattr(self, field), field))
+            except ValueError:
+                check_relation(self, False, field, "an amount of dollars (int, Decimal or "
+                               "decimal string)")
+        check_fields(self)
+        for field in ("usd_per_diamond", "cashout_minimum_usd", "cashout_daily_cap_usd"):
+            whole = (Fraction(getattr(self, field)) * 1_000_000).denominator == 1
+            check_relation(self, whole, field, "a whole number of micro-dollars (1e-6 USD)")
+        check_relation(self, self.cashout_minimum_usd <= self.cashout_daily_cap_usd,
+                       "cashout_minimum_usd",
+                       f"at most cashout_daily_cap_usd ({self.cashout_daily_cap_usd})")
 
     @classmethod
     def reference(cls) -> Rates:
@@ -175,6 +192,18 @@ def usd_from_diamonds(diamonds: int | Column, rates: Rates) -> Decimal | Column:
 def creator_usd_from_coins(coins: int | Column, rates: Rates) -> Decimal | Column:
     """US dollars a creator is paid for gifts worth ``coins`` coins (via Diamonds)."""
     return usd_from_diamonds(diamonds_from_coins(coins, rates), rates)
+
+
+def gift_money(coins: pl.Expr, rates: Rates, usd: str = "creator_usd") -> list[pl.Expr]:
+    """The money columns of a table with a column of gift coins: the one formula.
+
+    ``diamonds`` (Int64, the creator's credit) and ``usd`` (exact ``pl.Decimal``, what the
+    creator is paid for them). Used by :func:`session_money` and by the LIVE summary
+    (:func:`toolkit.analytics.live_summary`, where the dollar column is ``payout_usd``), so
+    money per session is computed one way everywhere.
+    """
+    return [diamonds_from_coins(coins, rates).alias("diamonds"),  # type: ignore[union-attr]
+            creator_usd_from_coins(coins, rates).alias(usd)]  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
@@ -271,12 +300,12 @@ def session_money(
             coins=pl.col("coins").filter(is_gift).sum(),
         )
         .with_columns(pl.col("gifts", "coins").cast(pl.Int64))
-        .with_columns(diamonds=diamonds_from_coins(pl.col("coins"), rates))
     )
-    return grouped.with_columns(
+    return grouped.with_columns(*gift_money(pl.col("coins"), rates)).with_columns(
         viewer_usd=coin_value_usd(pl.col("coins"), rates.coin_channel),
-        creator_usd=usd_from_diamonds(pl.col("diamonds"), rates),
-    ).with_columns(platform_usd=pl.col("viewer_usd") - pl.col("creator_usd")).sort(by)
+    ).select(*([by] if isinstance(by, str) else by), "gifts", "coins", "viewer_usd",
+             "diamonds", "creator_usd",
+             platform_usd=pl.col("viewer_usd") - pl.col("creator_usd")).sort(by)
 
 
 def cashout_schedule(

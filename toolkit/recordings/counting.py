@@ -33,6 +33,17 @@ import polars as pl
 
 from toolkit.events.schema import EVENTS_SCHEMA, EventKind
 from toolkit.money import reference
+from toolkit.recordings.methods import (
+    CHAT,
+    CONTROL,
+    GIFT,
+    LIKE,
+    MARKER_METHODS,
+    MEMBER,
+    ROOM_USER_SEQ,
+    SOCIAL,
+    WITH_USER,
+)
 
 __all__ = ["LIMITS", "SILENCE", "check_messages", "count", "events_from", "sessions_from", "gifts_seen", "gift_coins_compared", "rule_counts", "describe_rules"]
 
@@ -48,15 +59,6 @@ EARLIEST = dt.datetime(2016, 9, 1, tzinfo=dt.UTC)  # TikTok launched in Septembe
 #: Without a room id, a silence this long between records starts a new session.
 SILENCE = dt.timedelta(minutes=30)
 SILENCE_MS = int(SILENCE.total_seconds() * 1000)
-
-_LIKE, _GIFT, _CHAT = "WebcastLikeMessage", "WebcastGiftMessage", "WebcastChatMessage"
-_SOCIAL, _MEMBER = "WebcastSocialMessage", "WebcastMemberMessage"
-_SEQ, _CONTROL = "WebcastRoomUserSeqMessage", "WebcastControlMessage"
-_WITH_USER = (_LIKE, _GIFT, _CHAT, _SOCIAL, _MEMBER)
-_MARKERS = ("connect", "disconnect", "websocket", "connected", "disconnected",
-            "websocketConnected", "error", "rawData", "decodedData", "websocketData",
-            "enterRoom")
-
 
 def _ms(value: dt.datetime) -> int:
     return int(value.timestamp() * 1000)
@@ -92,30 +94,30 @@ def check_messages(messages: pl.DataFrame, now: dt.datetime) -> tuple[pl.DataFra
                  for c in ("count", "total", "repeat_count", "diamond_count", "total_user",
                            "member_count", "follow_count", "share_count")]
     absurd = [
-        ((method == _LIKE) & (pl.col("count") > LIMITS["hearts in one like message"]),
+        ((method == LIKE) & (pl.col("count") > LIMITS["hearts in one like message"]),
          "count", "hearts in one like message"),
         (pl.col("repeat_count") > LIMITS["gifts in one streak"], "repeat_count",
          "gifts in one streak"),
         (pl.col("diamond_count") > LIMITS["coin price of one gift"], "diamond_count",
          "coin price of one gift"),
-        ((method == _SEQ) & (pl.col("total") > LIMITS["viewers watching at once"]), "total",
+        ((method == ROOM_USER_SEQ) & (pl.col("total") > LIMITS["viewers watching at once"]), "total",
          "viewers watching at once"),
         (pl.col("total_user") > LIMITS["viewers over a LIVE"], "total_user",
          "viewers over a LIVE"),
     ]
     rules = negatives + [(mask, c, "absurd value", f"more {what} than {LIMITS[what]:,}")
                          for mask, c, what in absurd] + [
-        (pl.col("ts_ms").is_null() & ~method.is_in(_MARKERS), "create_time_ms",
+        (pl.col("ts_ms").is_null() & ~method.is_in(MARKER_METHODS), "create_time_ms",
          "missing field", "no server time and no receive time"),
         ((pl.col("ts_ms") < _ms(EARLIEST)) | (pl.col("ts_ms") > _ms(now)), "create_time_ms",
          "time out of range", f"not between {EARLIEST:%Y-%m-%d} and {now:%Y-%m-%d}"),
-        (method.is_in(_WITH_USER) & ~pl.col("_has_user"), "user", "missing field",
+        (method.is_in(WITH_USER) & ~pl.col("_has_user"), "user", "missing field",
          "this event needs the user who made it"),
-        ((method == _GIFT) & pl.col("gift_id").is_null(), "gift_id", "missing field",
+        ((method == GIFT) & pl.col("gift_id").is_null(), "gift_id", "missing field",
          "a gift needs its id"),
-        ((method == _GIFT) & pl.col("diamond_count").is_null(), "gift_id", "unknown gift",
+        ((method == GIFT) & pl.col("diamond_count").is_null(), "gift_id", "unknown gift",
          "no price in the message and not in data/reference/gift_catalogue.csv"),
-        ((method == _LIKE) & pl.col("count").is_null(), "count", "missing field",
+        ((method == LIKE) & pl.col("count").is_null(), "count", "missing field",
          "a like message needs its count"),
     ]
 
@@ -188,15 +190,15 @@ def count(checked: pl.DataFrame, timezone: str = "UTC") -> Counted:
     method, action = pl.col("method"), pl.col("action")
     key = pl.col("display_key").fill_null("")
     kind = (
-        pl.when((method == _MEMBER) & (action.is_null() | (action == 1))).then(pl.lit("join"))
-        .when(method == _LIKE).then(pl.lit("heart"))
-        .when(method == _CHAT).then(pl.lit("comment"))
-        .when((method == _SOCIAL) & ((action == 1) | key.str.contains("follow")))
+        pl.when((method == MEMBER) & (action.is_null() | (action == 1))).then(pl.lit("join"))
+        .when(method == LIKE).then(pl.lit("heart"))
+        .when(method == CHAT).then(pl.lit("comment"))
+        .when((method == SOCIAL) & ((action == 1) | key.str.contains("follow")))
         .then(pl.lit("follow"))
-        .when((method == _SOCIAL) & ((action == 3) | key.str.contains("share")))
+        .when((method == SOCIAL) & ((action == 3) | key.str.contains("share")))
         .then(pl.lit("share"))
-        .when(method == _GIFT).then(pl.lit("gift"))
-        .when(method == _SEQ).then(pl.lit("viewers"))
+        .when(method == GIFT).then(pl.lit("gift"))
+        .when(method == ROOM_USER_SEQ).then(pl.lit("viewers"))
     )
     loaded = frame.filter(~repeated).with_columns(
         kind=kind.cast(EventKind),
@@ -230,7 +232,7 @@ def _viewer_rows(loaded: pl.DataFrame) -> pl.DataFrame:
     """One viewers row per minute mark of each session: the last count at or before it."""
     snapshots = loaded.filter(pl.col("kind") == "viewers", pl.col("total").is_not_null())
     with_seq = snapshots["session_id"].unique()
-    rough = loaded.filter(pl.col("method") == _MEMBER, pl.col("member_count").is_not_null(),
+    rough = loaded.filter(pl.col("method") == MEMBER, pl.col("member_count").is_not_null(),
                           ~pl.col("session_id").is_in(with_seq.implode()))
     counts = pl.concat([snapshots.select("session_id", "ts", viewers="total"),
                         rough.select("session_id", "ts", viewers="member_count")]
@@ -303,7 +305,7 @@ def sessions_from(loaded: pl.DataFrame, events: pl.DataFrame,
                      - (pl.col("total") - pl.col("count")).filter(likes).min()),
         hearts_room_total=pl.col("total").filter(likes).max(),
         viewers_cumulative=pl.col("total_user").max(),
-        _action=pl.col("action").filter(method == _CONTROL).max(),
+        _action=pl.col("action").filter(method == CONTROL).max(),
         recorded_from=pl.col("received_ms").min().cast(pl.Datetime("ms", "UTC")),
         recorded_to=pl.col("received_ms").max().cast(pl.Datetime("ms", "UTC")),
         formats=pl.col("format").drop_nulls().unique().sort().str.join(", "),
@@ -375,7 +377,7 @@ def rule_counts(loaded: pl.DataFrame, events: pl.DataFrame) -> dict[str, int]:
         "other_messages": loaded.filter(kind.is_null()).height,
         "out_of_order": int(loaded["out_of_order"].sum()),
         "receive_time_used": loaded.filter(pl.col("time_source") == "receive",
-                                           ~pl.col("method").is_in(_MARKERS)).height,
+                                           ~pl.col("method").is_in(MARKER_METHODS)).height,
         "hearts_batches": int(hearts or 0),
     }
 

@@ -32,7 +32,19 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from toolkit.recordings.wire import KNOWN_METHODS, WireError, decode
+from toolkit.recordings.methods import (
+    CLASS_METHODS,
+    CONNECTOR_METHODS,
+    CONTROL,
+    GIFT,
+    KNOWN_METHODS,
+    LIKE,
+    MEMBER,
+    RECORDING_MARKERS,
+    ROOM_USER_SEQ,
+    SOCIAL,
+)
+from toolkit.recordings.wire import WireError, decode
 
 __all__ = ["MESSAGE_FIELDS", "Rejected", "read_own_line", "read_connector_line", "read_java_sample", "is_java_collector", "line_format"]
 
@@ -189,18 +201,7 @@ def _guard(read):  # type: ignore[no-untyped-def]
 
 # --- toolkit-live/1 -----------------------------------------------------------------------
 
-#: Event classes of tiktoklive 7.x whose method the class name tells (for lines without one).
-_CLASS_METHODS = {
-    "LikeEvent": "WebcastLikeMessage", "GiftEvent": "WebcastGiftMessage",
-    "CommentEvent": "WebcastChatMessage", "SocialEvent": "WebcastSocialMessage",
-    "FollowEvent": "WebcastSocialMessage", "ShareEvent": "WebcastSocialMessage",
-    "JoinEvent": "WebcastMemberMessage", "RoomUserSeqEvent": "WebcastRoomUserSeqMessage",
-    "ControlEvent": "WebcastControlMessage", "LiveEndEvent": "WebcastControlMessage",
-    "LivePauseEvent": "WebcastControlMessage", "LiveUnpauseEvent": "WebcastControlMessage",
-}
-#: Lines that mark the recording itself rather than a message of the room.
-_MARKERS = {"ConnectEvent": "connect", "DisconnectEvent": "disconnect",
-            "WebsocketResponseEvent": "websocket"}
+
 
 
 @_guard
@@ -210,12 +211,12 @@ def read_own_line(obj: dict) -> dict[str, object] | Rejected:
     if not isinstance(kind, str) or not kind:
         raise _Bad(Rejected("missing field", "type", _show(kind), "every line needs a type"))
     message: dict[str, object] = {"format": str(obj.get("format")), "event": kind}
-    if kind in _MARKERS:
-        message.update(method=_MARKERS[kind], streamer=obj.get("streamer"),
+    if kind in RECORDING_MARKERS:
+        message.update(method=RECORDING_MARKERS[kind], streamer=obj.get("streamer"),
                        room_id=obj.get("room_id"),
                        received_ms=_ms(obj.get("received_ms"), "received_ms"))
         return _finish(message)
-    method = obj.get("method") or _CLASS_METHODS.get(kind)
+    method = obj.get("method") or CLASS_METHODS.get(kind)
     if not isinstance(method, str) or method not in KNOWN_METHODS:
         raise _Bad(Rejected("unknown event type", "method" if obj.get("method") else "type",
                             _show(obj.get("method") or kind),
@@ -233,25 +234,7 @@ def read_own_line(obj: dict) -> dict[str, object] | Rejected:
 
 # --- tiktok-live-connector ----------------------------------------------------------------
 
-#: Connector event names -> webcast method (``None``: a marker of the connection itself).
-_CONNECTOR_METHODS: dict[str, str | None] = {
-    "chat": "WebcastChatMessage", "like": "WebcastLikeMessage", "gift": "WebcastGiftMessage",
-    "social": "WebcastSocialMessage", "follow": "WebcastSocialMessage",
-    "share": "WebcastSocialMessage", "member": "WebcastMemberMessage",
-    "roomUser": "WebcastRoomUserSeqMessage", "streamEnd": "WebcastControlMessage",
-    "subscribe": "WebcastSubNotifyMessage", "emote": "WebcastEmoteChatMessage",
-    "envelope": "WebcastEnvelopeMessage", "questionNew": "WebcastQuestionNewMessage",
-    "linkMicBattle": "WebcastLinkMicBattle", "linkMicArmies": "WebcastLinkMicArmies",
-    "liveIntro": "WebcastLiveIntroMessage", "goalUpdate": "WebcastGoalUpdateMessage",
-    "roomMessage": "WebcastRoomMessage", "captionMessage": "WebcastCaptionMessage",
-    "imDelete": "WebcastImDeleteMessage", "inRoomBanner": "WebcastInRoomBannerMessage",
-    "rankUpdate": "WebcastRankUpdateMessage", "pollMessage": "WebcastPollMessage",
-    "rankText": "WebcastRankTextMessage", "linkMicBattlePunishFinish":
-    "WebcastLinkMicBattlePunishFinish", "unauthorizedMember": "WebcastUnauthorizedMemberMessage",
-    "barrage": "WebcastBarrageMessage", "superFan": "WebcastBarrageMessage",
-    "connected": None, "disconnected": None, "websocketConnected": None, "error": None,
-    "rawData": None, "decodedData": None, "websocketData": None, "enterRoom": None,
-}
+
 _ENVELOPE_NAMES = ("event", "type", "name", "eventName")
 _ENVELOPE_DATA = ("data", "payload")
 _ENVELOPE_TIME = ("receivedAt", "received_ms", "ts", "timestamp", "time")
@@ -268,14 +251,14 @@ def _envelope(obj: dict) -> tuple[object, object, object]:
 def read_connector_line(obj: dict) -> dict[str, object] | Rejected:
     """One line of a ``tiktok-live-connector`` dump (already parsed JSON) as a message."""
     name, data, when = _envelope(obj)
-    if not isinstance(name, str) or name not in _CONNECTOR_METHODS:
+    if not isinstance(name, str) or name not in CONNECTOR_METHODS:
         raise _Bad(Rejected("unknown event type", "event", _show(name),
                             "not an event name of tiktok-live-connector 1.x or 2.x"))
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise _Bad(Rejected("wrong type", "data", _show(data), "expected an object"))
-    method = _CONNECTOR_METHODS[name]
+    method = CONNECTOR_METHODS[name]
     nested = isinstance(data.get("user"), dict) or isinstance(data.get("common"), dict)
     message: dict[str, object] = {
         "format": "connector-v2" if nested else "connector-v1",
@@ -292,10 +275,10 @@ def read_connector_line(obj: dict) -> dict[str, object] | Rejected:
         "unique_id": _get(data, "user.uniqueId", "user.displayId", "uniqueId"),
         "nickname": _get(data, "user.nickname", "nickname"),
     }
-    if method == "WebcastLikeMessage":
+    if method == LIKE:
         message.update(count=_get(data, "count", "likeCount"),
                        total=_get(data, "total", "totalLikeCount"))
-    elif method == "WebcastGiftMessage":
+    elif method == GIFT:
         message.update(
             gift_id=_get(data, "giftId", "gift.id", "gift.gift_id"),
             repeat_count=_get(data, "repeatCount", "gift.repeat_count"),
@@ -308,19 +291,19 @@ def read_connector_line(obj: dict) -> dict[str, object] | Rejected:
             gift_type=_get(data, "gift.type", "giftDetails.giftType", "giftType",
                            "gift.gift_type"),
         )
-    elif method == "WebcastSocialMessage":
+    elif method == SOCIAL:
         action = _get(data, "action")
         if action is None and name in ("follow", "share"):
             action = 1 if name == "follow" else 3
         message.update(action=action, follow_count=_get(data, "followCount"),
                        share_count=_get(data, "shareCount"))
-    elif method == "WebcastMemberMessage":
+    elif method == MEMBER:
         message.update(member_count=_get(data, "memberCount"),
                        action=_get(data, "action", "actionId"))
-    elif method == "WebcastRoomUserSeqMessage":
+    elif method == ROOM_USER_SEQ:
         message.update(total=_get(data, "total", "viewerCount"),
                        total_user=_get(data, "totalUser"))
-    elif method == "WebcastControlMessage":
+    elif method == CONTROL:
         message.update(action=_get(data, "action", "actionId"))
     return _finish(message)
 
@@ -359,6 +342,6 @@ def line_format(obj: object) -> str | None:
     if isinstance(obj.get("format"), str) and obj["format"].startswith("toolkit-live/"):
         return "toolkit-live"
     name, data, _ = _envelope(obj)
-    if isinstance(name, str) and (data is not None or name in _CONNECTOR_METHODS):
+    if isinstance(name, str) and (data is not None or name in CONNECTOR_METHODS):
         return "connector"  # a wrong-typed data object is then rejected field by field
     return None

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["WireError", "read_fields", "decode", "KNOWN_METHODS", "SCHEMAS"]
+from toolkit.recordings.methods import CHAT, CONTROL, GIFT, LIKE, MEMBER, ROOM_USER_SEQ, SOCIAL
+
+__all__ = ["WireError", "read_fields", "decode", "SCHEMAS"]
 
 
 class WireError(ValueError):
@@ -105,45 +107,23 @@ _GIFT: Schema = {5: ("id", "int"), 11: ("type", "int"), 12: ("diamond_count", "i
 
 #: What we read from each webcast method (field numbers of TikTokLiveProto 0.2.2).
 SCHEMAS: dict[str, Schema] = {
-    "WebcastLikeMessage": {1: ("common", _COMMON), 2: ("count", "int"), 3: ("total", "int"),
+    LIKE: {1: ("common", _COMMON), 2: ("count", "int"), 3: ("total", "int"),
                            5: ("user", _USER)},
-    "WebcastGiftMessage": {1: ("common", _COMMON), 2: ("gift_id", "int"),
+    GIFT: {1: ("common", _COMMON), 2: ("gift_id", "int"),
                            5: ("repeat_count", "int"), 7: ("user", _USER),
                            9: ("repeat_end", "int"), 11: ("group_id", "int"),
                            15: ("gift", _GIFT)},
-    "WebcastChatMessage": {1: ("common", _COMMON), 2: ("user", _USER)},
-    "WebcastSocialMessage": {1: ("common", _COMMON), 2: ("user", _USER), 4: ("action", "int"),
+    CHAT: {1: ("common", _COMMON), 2: ("user", _USER)},
+    SOCIAL: {1: ("common", _COMMON), 2: ("user", _USER), 4: ("action", "int"),
                              6: ("follow_count", "int"), 8: ("share_count", "int")},
-    "WebcastMemberMessage": {1: ("common", _COMMON), 2: ("user", _USER),
+    MEMBER: {1: ("common", _COMMON), 2: ("user", _USER),
                              3: ("member_count", "int"), 10: ("action", "int")},
-    "WebcastRoomUserSeqMessage": {1: ("common", _COMMON), 3: ("total", "int"),
+    ROOM_USER_SEQ: {1: ("common", _COMMON), 3: ("total", "int"),
                                   7: ("total_user", "int")},
-    "WebcastControlMessage": {1: ("common", _COMMON), 2: ("action", "int")},
+    CONTROL: {1: ("common", _COMMON), 2: ("action", "int")},
 }
 
-#: The 62 webcast methods ``tiktoklive`` 7.0.1 knows (``TikTokLive.events.EVENT_MAPPINGS``).
-#: Those without a schema above are recognised but hold nothing the events table uses.
-KNOWN_METHODS: frozenset[str] = frozenset("""
-WebcastAccessControlMessage WebcastAccessRecallMessage WebcastBarrageMessage
-WebcastBoostCardMessage WebcastBottomMessage WebcastCapsuleMessage WebcastCaptionMessage
-WebcastChatMessage WebcastControlMessage WebcastEmoteChatMessage WebcastEnvelopeMessage
-WebcastGameRankNotifyMessage WebcastGiftBroadcastMessage WebcastGiftDynamicRestrictionMessage
-WebcastGiftMessage WebcastGiftPanelUpdateMessage WebcastGiftPromptMessage
-WebcastGoalUpdateMessage WebcastGuideMessage WebcastHourlyRankRewardMessage
-WebcastImDeleteMessage WebcastInRoomBannerMessage WebcastLikeMessage WebcastLinkLayerMessage
-WebcastLinkMessage WebcastLinkMicArmies WebcastLinkMicBattle WebcastLinkMicBattleItemCard
-WebcastLinkMicBattlePunishFinish WebcastLinkMicFanTicketMethod
-WebcastLinkMicLayoutStateMessage WebcastLinkMicMethod WebcastLinkStateMessage
-WebcastLinkmicBattleTaskMessage WebcastLiveGameIntroMessage WebcastLiveIntroMessage
-WebcastMarqueeAnnouncementMessage WebcastMemberMessage WebcastMsgDetectMessage
-WebcastNoticeMessage WebcastOecLiveShoppingMessage WebcastPartnershipDropsUpdateMessage
-WebcastPartnershipGameOfflineMessage WebcastPartnershipPunishMessage
-WebcastPerceptionMessage WebcastPollMessage WebcastQuestionNewMessage WebcastRankTextMessage
-WebcastRankUpdateMessage WebcastRoomMessage WebcastRoomNotifyMessage WebcastRoomPinMessage
-WebcastRoomUserSeqMessage WebcastRoomVerifyMessage WebcastSocialMessage WebcastSpeakerMessage
-WebcastSubNotifyMessage WebcastSubPinEventMessage WebcastSystemMessage WebcastToastMessage
-WebcastUnauthorizedMemberMessage WebcastViewerPicksUpdateMessage
-""".split())
+
 
 
 def _read(buf: bytes, schema: Schema) -> dict[str, object]:

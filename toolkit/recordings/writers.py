@@ -22,14 +22,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-__all__ = ["METHODS", "proto_message", "write_connector", "write_java_collector", "write_toolkit_live"]
+from toolkit.recordings.methods import CONTROL, METHOD_OF_KIND
 
-#: The webcast method of each canonical kind.
-METHODS = {"join": "WebcastMemberMessage", "heart": "WebcastLikeMessage",
-           "comment": "WebcastChatMessage", "share": "WebcastSocialMessage",
-           "follow": "WebcastSocialMessage", "gift": "WebcastGiftMessage",
-           "viewers": "WebcastRoomUserSeqMessage"}
-
+__all__ = ["proto_message", "write_connector", "write_java_collector", "write_toolkit_live"]
 
 def _open(path: Path, gz: bool):  # type: ignore[no-untyped-def]
     # mtime=0: the same messages give the same bytes
@@ -81,7 +76,7 @@ def _connector_v1(row: dict) -> dict:
 
 
 def _connector_v2(row: dict) -> dict:
-    common = {"method": METHODS[row["kind"]], "msgId": _s(row["msg_id"]),
+    common = {"method": METHOD_OF_KIND[row["kind"]], "msgId": _s(row["msg_id"]),
               "roomId": _s(row["room_id"]), "createTime": _s(row["create_time_ms"])}
     if row["display_key"]:
         common["displayText"] = {"key": row["display_key"]}
@@ -118,7 +113,7 @@ def proto_message(row: dict):  # type: ignore[no-untyped-def]
     from TikTokLiveProto.v3.webcast.model.message.common import Text
 
     header = proto.CommonMessageData(
-        method=METHODS[row["kind"]], msg_id=row["msg_id"], room_id=row["room_id"],
+        method=METHOD_OF_KIND[row["kind"]], msg_id=row["msg_id"], room_id=row["room_id"],
         create_time=row["create_time_ms"],
         display_text=Text(key=row["display_key"]) if row["display_key"] else None)
     user = (proto.ExtendedUser(id=row["user_id"], nickname=row["nickname"],
@@ -153,7 +148,7 @@ def write_java_collector(messages: pl.DataFrame, path: str | Path) -> Path:
     for row in messages.iter_rows(named=True):
         payload = base64.b64encode(bytes(proto_message(row))).decode("ascii")
         when = np.datetime64(row["received_ms"], "ms").astype(str)
-        samples.setdefault(METHODS[row["kind"]], []).append(
+        samples.setdefault(METHOD_OF_KIND[row["kind"]], []).append(
             {"eventData": payload, "uniqueId": row["streamer"], "ts": when})
     path = Path(path)
     path.write_text(json.dumps(samples, indent=1) + "\n", encoding="utf-8")
@@ -183,7 +178,7 @@ def write_toolkit_live(messages: pl.DataFrame, path: str | Path, gz: bool = True
         for row in messages.iter_rows(named=True):
             clock_values.append(row["received_ms"])
             message = proto_message(row)
-            event = EVENT_MAPPINGS[METHODS[row["kind"]]]().parse(bytes(message))
+            event = EVENT_MAPPINGS[METHOD_OF_KIND[row["kind"]]]().parse(bytes(message))
             recorder.write(event)
         clock_values.append(last["received_ms"] + 500)
         end = ControlEvent().parse(bytes(_control(last)))
@@ -195,7 +190,7 @@ def write_toolkit_live(messages: pl.DataFrame, path: str | Path, gz: bool = True
 def _control(last: dict):  # type: ignore[no-untyped-def]
     from TikTokLive import proto
 
-    header = proto.CommonMessageData(method="WebcastControlMessage", msg_id=last["msg_id"] + 1,
+    header = proto.CommonMessageData(method=CONTROL, msg_id=last["msg_id"] + 1,
                                      room_id=last["room_id"],
                                      create_time=last["create_time_ms"] + 100)
     return proto.WebcastControlMessage(common=header, action=3)

@@ -16,8 +16,11 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, fields
+from functools import cache
 
 __all__ = ["World", "PRESETS", "world", "world_names", "mimic_bots"]
+
+from toolkit._checks import Divides, Finite, Interval, Rule, Text, check_fields, check_relation
 
 
 @dataclass(frozen=True)
@@ -191,35 +194,10 @@ class World:
     bot_stay_minutes: float = 10.0
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            if f.name == "name":
-                if not isinstance(self.name, str) or not self.name:
-                    raise ValueError(f"name must be a non-empty string, got {self.name!r}")
-                continue
-            value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f"{f.name} must be a number, got {value!r}")
-            if not math.isfinite(value):
-                raise ValueError(f"{f.name} must be finite, got {value!r}")
-            if f.name in _SIGNED:
-                continue
-            if value < 0:
-                raise ValueError(f"{f.name} must not be negative, got {value!r}")
-        for name in _PROBABILITIES:
-            if getattr(self, name) > 1:
-                raise ValueError(f"{name} must be a probability in [0, 1], got {getattr(self, name)!r}")
-        for name in _POSITIVE:
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
-        for name in ("taps_per_batch_mean", "streak_mean", "bot_taps_per_batch"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}")
-        if self.gift_excitation <= -1:
-            raise ValueError(f"gift_excitation must be above -1, got {self.gift_excitation!r}")
-        if self.session_minutes_min > self.session_minutes_max:
-            raise ValueError("session_minutes_min must not exceed session_minutes_max")
-        if 60 % self.step_seconds or not isinstance(self.step_seconds, int):
-            raise ValueError(f"step_seconds must be a whole divisor of 60, got {self.step_seconds!r}")
+        check_fields(self, _world_rules())
+        check_relation(self, self.session_minutes_min <= self.session_minutes_max,
+                       "session_minutes_min",
+                       f"at most session_minutes_max ({self.session_minutes_max!r})")
 
     def replace(self, **changes: object) -> World:
         """A copy with some parameters changed (validated again)."""
@@ -235,9 +213,36 @@ _SIGNED = {"gift_excitation", "heart_weight", "comment_weight", "share_weight", 
 _PROBABILITIES = ("join_probability", "follow_probability", "gifter_share",
                   "video_like_probability",
                   "botted_session_share")
-_POSITIVE = ("step_seconds", "session_minutes_median", "followers_median",
+_POSITIVE = ("session_minutes_median", "followers_median",
              "stay_minutes_mean", "visibility_memory_minutes", "excitation_minutes",
              "steadiness_minutes", "cta_minutes", "moment_minutes", "bot_stay_minutes")
+
+_AT_LEAST_ONE = ("taps_per_batch_mean", "streak_mean", "bot_taps_per_batch")
+
+
+@cache
+def _world_rules() -> dict[str, Rule]:
+    """The declared rule of every field of :class:`World` (see :func:`toolkit._checks.check_fields`)."""
+    rules: dict[str, Rule] = {}
+    for f in fields(World):
+        if f.name == "name":
+            rules[f.name] = Text()
+        elif f.name == "step_seconds":
+            rules[f.name] = Divides(60)
+        elif f.name == "gift_excitation":
+            rules[f.name] = Interval(-1, None, closed="neither")
+        elif f.name in _SIGNED:
+            rules[f.name] = Finite()
+        elif f.name in _PROBABILITIES:
+            rules[f.name] = Interval(0, 1)
+        elif f.name in _POSITIVE:
+            rules[f.name] = Interval(0, math.inf, closed="neither")
+        elif f.name in _AT_LEAST_ONE:
+            rules[f.name] = Interval(1, math.inf, closed="left")
+        else:
+            rules[f.name] = Interval(0, math.inf, closed="left")
+    return rules
+
 
 #: Named worlds: the changes each makes to ``baseline``, and the claim it is about.
 PRESETS: dict[str, tuple[dict[str, object], str]] = {
