@@ -113,3 +113,11 @@ def test_the_layer_checker_catches_an_upward_import(tmp_path: Path) -> None:
     ((_, target, top),) = _imports(bad)
     assert target == "toolkit.simulation" and not top
     assert layer_of(target) < layer_of("toolkit.analytics.summary")
+
+
+def test_the_architecture_page_names_every_module() -> None:
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text()
+    for path in MODULES:
+        if path.name != "__init__.py":
+            assert f"`{path.name}`" in page or f"`{path.name}`," in page, \
+                f"docs/architecture.md does not describe {path.relative_to(PACKAGE.parent)}"

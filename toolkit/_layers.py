@@ -53,12 +53,18 @@ def layer_of(module: str) -> int:
 
 
 def layers_markdown() -> str:
-    """The layers as the text block of ``docs/architecture.md`` (kept equal by a test)."""
-    lines = ["```", "layer (top to bottom)        what it holds"]
-    for layer in LAYERS:
-        shown = [p for p in layer if not p.startswith("_")]
-        label = " | ".join(shown)
-        what = "; ".join(_WHAT[p] for p in shown if p in _WHAT)
-        lines.append(f"{label:<28} {what}".rstrip())
+    """The layers as the text block of ``docs/architecture.md`` (kept equal by a test).
+
+    One package a line, top layer first; a rule between layers; packages between the same
+    two rules share a layer and do not import each other.
+    """
+    lines = ["```", "package      what it holds (a package imports only from the lines below its rule)"]
+    for index, layer in enumerate(LAYERS):
+        if index:
+            lines.append("-" * 12)
+        for prefix in layer:
+            if prefix in _WHAT:
+                lines.append(f"{prefix:<12} {_WHAT[prefix]}")
+    lines.append("(and the private helpers _paths, _checks, _layers, at the bottom)")
     lines.append("```")
     return "\n".join(lines) + "\n"

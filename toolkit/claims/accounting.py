@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from toolkit.claims.evidence import Evidence, skipped
+from toolkit.claims.evidence import Evidence, claim_test, skipped
 from toolkit.events.dataset import Dataset
 from toolkit.likes import (
     MERGED_RULES,
@@ -44,6 +44,7 @@ def _creator_hearts(data: Dataset) -> pl.DataFrame:
             .agg(live_hearts=pl.col("hearts").sum()))
 
 
+@claim_test
 def test_c1(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C1: LIVE hearts add nothing to the profile like total."""
     creators = _creator_hearts(data)
@@ -56,6 +57,7 @@ def test_c1(data: Dataset, rng: np.random.Generator) -> Evidence:
                      "LIVE hearts reached the profile totals: the rules were changed.")
 
 
+@claim_test
 def test_c19(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C19: each LIVE's heart total is kept for its replay and statistics."""
     kept = live_heart_totals(data.events.lazy(), PLATFORM_RULES).collect()
@@ -69,6 +71,7 @@ def test_c19(data: Dataset, rng: np.random.Generator) -> Evidence:
                      "Some session totals differ from the taps recorded.")
 
 
+@claim_test
 def test_c6(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C6: hearts earn nothing; the creator's money comes from gifts only."""
     reference = rates()
@@ -86,6 +89,7 @@ def test_c6(data: Dataset, rng: np.random.Generator) -> Evidence:
                      "Creator dollars moved with hearts: the money flow is broken.")
 
 
+@claim_test
 def test_c10(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C10: hearts have no cash value at any step (no coins on heart rows)."""
     on_hearts = data.events.filter(pl.col("kind") == "heart").select(
@@ -97,6 +101,7 @@ def test_c10(data: Dataset, rng: np.random.Generator) -> Evidence:
                      "Some heart rows carry coins: the recording or the mapping is broken.")
 
 
+@claim_test
 def test_c12(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C12: the regular-video programme pays on qualified views, not on LIVE hearts.
 
@@ -117,6 +122,7 @@ def test_c12(data: Dataset, rng: np.random.Generator) -> Evidence:
                     "LIVE hearts are no input to the formula (n = creators).")
 
 
+@claim_test
 def test_c3(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C3 what-if: how much adding LIVE hearts to profile totals would reorder creators."""
     measure = "Kendall tau between rankings without and with LIVE hearts on profiles"

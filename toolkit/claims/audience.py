@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from toolkit.analytics.summary import live_summary
-from toolkit.claims.evidence import Evidence, skipped, verdict_from_test
+from toolkit.claims.evidence import Evidence, claim_test, skipped, verdict_from_test
 from toolkit.events.dataset import Dataset
 from toolkit.stats.estimates import rank_correlation
 from toolkit.stats.regression import demean, ols
@@ -37,6 +37,7 @@ def session_table(data: Dataset) -> pl.DataFrame:
     return data.derived("session_table", compute)
 
 
+@claim_test
 def test_c21(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C21: going LIVE in the evening brings more interaction.
 
@@ -63,6 +64,7 @@ def test_c21(data: Dataset, rng: np.random.Generator) -> Evidence:
                     "(n = sessions).")
 
 
+@claim_test
 def test_c4(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C4: a LIVE sends viewers to the creator's regular videos the next day.
 
@@ -129,6 +131,7 @@ def by_start_hour(data: Dataset) -> pl.DataFrame:
             .sort("hour"))
 
 
+@claim_test
 def test_c5(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C5: success is read from unique viewers, watch time, comments and gifts (not hearts)."""
     measure = "Spearman rho of unique viewers with coins, across sessions"
@@ -145,6 +148,7 @@ def test_c5(data: Dataset, rng: np.random.Generator) -> Evidence:
                     "describes the data and shows no cause (n = sessions).")
 
 
+@claim_test
 def test_c20(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C20: hearts do not simply follow the follower count; small accounts can get many."""
     measure = "Spearman rho of followers with hearts, across sessions"

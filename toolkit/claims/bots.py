@@ -27,7 +27,7 @@ import polars as pl
 from scipy import stats
 
 from toolkit._checks import Interval, Rule, check_fields
-from toolkit.claims.evidence import Evidence, skipped
+from toolkit.claims.evidence import Evidence, claim_test, skipped
 from toolkit.events.dataset import Dataset
 from toolkit.stats.estimates import proportion_interval
 
@@ -329,6 +329,7 @@ MEASURE = "share of botted sessions flagged (session recall), design false-alarm
 MEASURE_UNLABELLED = "share of sessions flagged as having bought hearts"
 
 
+@claim_test
 def test_c18(data: Dataset, rng: np.random.Generator, alpha: float = 0.05) -> Evidence:
     """C18, "bought hearts from inauthentic accounts can be detected", on one dataset.
 

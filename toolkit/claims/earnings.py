@@ -16,15 +16,16 @@ import numpy as np
 import polars as pl
 
 from toolkit.claims import audience
-from toolkit.claims.evidence import Evidence, skipped
+from toolkit.claims.evidence import Evidence, claim_test, skipped
 from toolkit.events.dataset import Dataset
 from toolkit.stats.estimates import rank_correlation
 
-__all__ = ["session_table", "earnings_associations", "test_c8", "test_c22"]
+__all__ = ["earnings_table", "earnings_associations", "test_c8", "test_c22"]
 
 
-def session_table(data: Dataset) -> pl.DataFrame:
-    """One row per session: the LIVE summary plus what the sessions table adds.
+def earnings_table(data: Dataset) -> pl.DataFrame:
+    """The columns of the session table (:func:`toolkit.claims.audience.session_table`) that
+    earnings are compared with, plus hearts and coins per unique viewer.
 
     Returns
     -------
@@ -79,7 +80,7 @@ def earnings_associations(data: Dataset, rng: np.random.Generator,
         ``low``, ``high`` (95 % percentile bootstrap) and ``n`` (sessions); factors the data
         lack are left out.
     """
-    table = session_table(data)
+    table = earnings_table(data)
     rows = []
     for column, label, target in _FACTORS:
         if column not in table.columns or (factors is not None and label not in factors):
@@ -104,6 +105,7 @@ def _row(table: pl.DataFrame, factor: str, target: str = "coins") -> dict[str, o
         0, named=True)
 
 
+@claim_test
 def test_c8(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C8, "earnings grow with audience size and engagement, quality, frequency, promotion".
 
@@ -125,6 +127,7 @@ def test_c8(data: Dataset, rng: np.random.Generator) -> Evidence:
                     "described", note)
 
 
+@claim_test
 def test_c22(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C22, "well-liked LIVEs attract more gifts, subscriptions and brand deals".
 

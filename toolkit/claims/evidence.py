@@ -27,12 +27,13 @@ skipped             the data lack what the test needs (the note says what)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from toolkit._checks import OneOf, Rule, check_fields, check_relation
 
-__all__ = ["VERDICTS", "Evidence", "skipped", "verdict_from_test"]
+__all__ = ["claim_test", "VERDICTS", "Evidence", "skipped", "verdict_from_test"]
 
 VERDICTS: tuple[str, ...] = ("supported", "not supported", "contradicted", "holds by the rules",
                              "what-if", "described", "skipped")
@@ -106,3 +107,16 @@ def verdict_from_test(estimate: float, p_value: float, alpha: float = 0.05,
     if math.isnan(p_value) or p_value >= alpha:
         return "not supported"
     return "supported" if estimate * direction > 0 else "contradicted"
+
+
+F = TypeVar("F", bound=Callable[..., Evidence])
+
+
+def claim_test(function: F) -> F:
+    """Mark a function as the test of a claim, and not a test of pytest's.
+
+    The claim tests are named after their claim (``test_c13``); without the mark, pytest
+    would collect one as a test of its own wherever a test module imports it.
+    """
+    function.__test__ = False  # type: ignore[attr-defined]
+    return function

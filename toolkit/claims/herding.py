@@ -50,7 +50,7 @@ import polars as pl
 from scipy import optimize, stats
 
 from toolkit._checks import Divides, Interval, Rule, check_fields, check_relation
-from toolkit.claims.evidence import Evidence, skipped, verdict_from_test
+from toolkit.claims.evidence import Evidence, claim_test, skipped, verdict_from_test
 from toolkit.events.dataset import Dataset
 
 __all__ = ["HerdingDesign", "HerdingResult", "gifter_bins", "stratum_counts", "mantel_haenszel", "conditional_rate_ratio", "herding_test", "naive_dispersion", "test_r1"]
@@ -387,6 +387,7 @@ def naive_dispersion(events: pl.DataFrame | pl.LazyFrame) -> dict[str, float]:
     return {"dispersion": statistic / dof, "p_value": float(stats.chi2.sf(statistic, dof))}
 
 
+@claim_test
 def test_r1(data: Dataset, rng: np.random.Generator) -> Evidence:
     """R1, "gifts trigger more gifts (herding)": the stratified rate-ratio test, two-sided.
 

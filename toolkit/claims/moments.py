@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from toolkit.analytics.peaks import find_peaks, heart_rate
-from toolkit.claims.evidence import Evidence, skipped, verdict_from_test
+from toolkit.claims.evidence import Evidence, claim_test, skipped, verdict_from_test
 from toolkit.events.dataset import Dataset
 from toolkit.stats.estimates import mean_interval
 from toolkit.stats.regression import demean, ols
@@ -35,6 +35,7 @@ def _within_session_contrast(rates: pl.DataFrame, flag: str, value: str) -> np.n
     return (per["on"] - per["off"]).to_numpy()
 
 
+@claim_test
 def test_c16(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C16: heart peaks mark strong moments, so people comment more in peak minutes too.
 
@@ -71,6 +72,7 @@ def test_c16(data: Dataset, rng: np.random.Generator) -> Evidence:
                     "(n = sessions).")
 
 
+@claim_test
 def test_c17(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C17: calls to action raise hearts at once (needs the times of the calls)."""
     measure = "log hearts per viewer, call-to-action minutes minus other minutes"

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from toolkit.analytics.minutes import live_minutes
-from toolkit.claims.evidence import Evidence, skipped, verdict_from_test
+from toolkit.claims.evidence import Evidence, claim_test, skipped, verdict_from_test
 from toolkit.events.dataset import Dataset
 from toolkit.stats.regression import demean, mediation, ols
 
@@ -144,6 +144,7 @@ def _from_term(claim: str, measure: str, table: pl.DataFrame, term: str, n: int,
                     verdict_from_test(row["estimate"], row["p_value"]), note)
 
 
+@claim_test
 def test_c13(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C13: more hearts make the platform show the LIVE to more people.
 
@@ -161,6 +162,7 @@ def test_c13(data: Dataset, rng: np.random.Generator) -> Evidence:
         batches=True)
 
 
+@claim_test
 def test_c11(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C11: more hearts bring more gifts (the total effect, through whatever path)."""
     return _slope_test(
@@ -172,6 +174,7 @@ def test_c11(data: Dataset, rng: np.random.Generator) -> Evidence:
         outcome="next_gifts", signals=("hearts", "comments", "shares"), batches=True)
 
 
+@claim_test
 def test_c7(data: Dataset, rng: np.random.Generator, n_resamples: int = 499) -> Evidence:
     """C7: hearts -> more viewers -> more gifts, the indirect path (mediation)."""
     measure = "indirect effect hearts -> next-minute joins -> later gifts (log units)"
@@ -192,6 +195,7 @@ def test_c7(data: Dataset, rng: np.random.Generator, n_resamples: int = 499) -> 
     )
 
 
+@claim_test
 def test_c14(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C14: hearts alone are not enough; comments count too (holding hearts fixed)."""
     return _slope_test(
@@ -203,6 +207,7 @@ def test_c14(data: Dataset, rng: np.random.Generator) -> Evidence:
         "not tested here (n = sessions).")
 
 
+@claim_test
 def test_c2(data: Dataset, rng: np.random.Generator) -> Evidence:
     """C2: active signals (comments) weigh more than passive ones (hearts) for reach."""
     measure = "comments elasticity minus hearts elasticity of next-minute joins"

@@ -238,11 +238,12 @@ class IngestResult:
     rejected: pl.DataFrame
     report: dict = field(repr=False)
 
-    def claim_data(self, name: str = "recording") -> Dataset:
-        """The tables as :class:`toolkit.claims.evidence.Dataset` of source ``"recorded"`` (tests
-        that need what only the platform knows skip, saying why)."""
-        return Dataset(events=self.events.lazy(), sessions=self.sessions.lazy(),
-                         source="recorded", name=name)
+    @property
+    def dataset(self) -> Dataset:
+        """The events and sessions as a :class:`toolkit.events.Dataset` of source
+        ``"recorded"`` (tests that need what only the platform knows skip, saying why)."""
+        return Dataset.from_tables(events=self.events, sessions=self.sessions,
+                                   source="recorded", name="recording")
 
 
 def first_records(path: str | Path, n: int = 1, width: int = 240) -> list[str]:

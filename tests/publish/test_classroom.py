@@ -10,7 +10,7 @@ import pytest
 from toolkit.publish import exercises
 from toolkit.publish.classroom import student_copies
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 COPIES = PROJECT / "classroom" / "notebooks"
 
 

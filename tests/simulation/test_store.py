@@ -16,7 +16,7 @@ from toolkit.simulation import worlds
 from toolkit.simulation.creators import simulate_creators
 from toolkit.simulation.schedule import draw_sessions
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 BUNDLED = PROJECT / "data" / "simulated" / "baseline"
 
 

@@ -13,7 +13,7 @@ from toolkit.recordings import synthetic
 
 pytest.importorskip("TikTokLive")
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 BUNDLE = PROJECT / "data" / "recorded"
 BUNDLE_SEED = 20260303  # the Makefile's RECORDED_SEED
 

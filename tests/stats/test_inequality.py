@@ -148,7 +148,7 @@ def test_c8_and_c22_describe_the_association() -> None:
     assert "brand deals" in c22.note and "promotion" in c8.note
     recorded = Dataset(events=data.events, source="recorded")
     assert earnings.test_c22(recorded, np.random.default_rng(0)).verdict == "described"
-    table = earnings.session_table(recorded)
+    table = earnings.earnings_table(recorded)
     assert "quality" not in table.columns and table.height == 200
     assert isinstance(earnings.earnings_associations(recorded, np.random.default_rng(0)),
                       pl.DataFrame)

@@ -20,7 +20,7 @@ import pytest
 from toolkit._paths import notebook_paths
 from toolkit.publish.site import DOC_PAGES, SiteError, build_site, check_site
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT / "build" / "screenshots"
 
 
