@@ -6,7 +6,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# The pins to install: requirements.lock (everything, tests included) or, for a classroom that
+# only runs and reads the notebooks, requirements-run.lock (make run LOCK=requirements-run.lock).
+LOCK   ?= requirements.lock
+STAMP  := $(VENV)/.installed-$(basename $(notdir $(LOCK)))
 BUILD  := build
 
 .PHONY: run test setup lab lab-students lock wheels data bench classroom clean
@@ -17,11 +20,13 @@ setup:
 	@$(MAKE) --no-print-directory $(STAMP)
 
 # Re-install only when the lock file or the package metadata change.
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	@# The distribution was named toolkit before: drop it, so one distribution owns the package.
+	$(BIN)/python -m pip uninstall --quiet --yes toolkit 2>/dev/null || true
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
@@ -63,15 +68,19 @@ bench: setup
 	$(BIN)/python benchmarks/bench_ingest.py
 
 # Refresh the pinned versions on purpose (needs the package index): see README "Dependencies".
+# requirements-run.lock is the same pins without the test tools, the recorder and statsmodels.
 lock: setup
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --universal -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra notebooks --python-version 3.11 --universal -c requirements.lock -o requirements-run.lock
 
 # For a classroom without internet: fetch every pinned package into wheels/ (on a connected
 # machine with the same OS and Python version), then in the room:
 #   PIP_NO_INDEX=1 PIP_FIND_LINKS="$PWD/wheels" make run
+# With LOCK=requirements-run.lock (here and in the room) it fetches only what make run and
+# make lab need: no test tools, no recorder.
 wheels: setup
-	$(BIN)/python -m pip download --quiet -d wheels -r requirements.lock pip setuptools
+	$(BIN)/python -m pip download --quiet -d wheels -r $(LOCK) pip setuptools
 
 clean:
 	rm -rf $(BUILD) .pytest_cache

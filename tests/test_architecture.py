@@ -121,3 +121,15 @@ def test_the_architecture_page_names_every_module() -> None:
         if path.name != "__init__.py":
             assert f"`{path.name}`" in page or f"`{path.name}`," in page, \
                 f"docs/architecture.md does not describe {path.relative_to(PACKAGE.parent)}"
+
+
+def test_paths_named_in_docstrings_exist() -> None:
+    import re
+
+    mention = re.compile(r"(?<![\w/.])((?:docs|data|notebooks|benchmarks|tests)/[\w./-]+"
+                         r"\.(?:md|csv|json|ipynb|py|parquet|txt))")
+    for path in MODULES:
+        text = path.read_text()
+        assert "../shared" not in text, f"{path}: a path outside the repository"
+        for found in mention.findall(text):
+            assert (PACKAGE.parent / found).exists(), f"{path}: names {found}, which does not exist"

@@ -13,11 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from numbers import Integral
+from numbers import Integral, Real
+from typing import TypeGuard, TypeVar
 
 import polars as pl
 
 Column = pl.Expr | pl.Series
+
+#: A frame that a function takes and returns in the same form: eager in, eager out; lazy in,
+#: lazy out.
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
 
 def is_column(value: object) -> bool:
@@ -45,8 +50,21 @@ def check_count_series(series: pl.Series, field: str) -> None:
     if series.null_count():
         raise ValueError(f"{field} has {series.null_count()} missing value(s)")
     if len(series) and series.min() < 0:  # type: ignore[operator]
-        row = int((series < 0).arg_max())
+        row = (series < 0).arg_max()
+        assert row is not None  # a negative value exists, so there is a first one
         raise ValueError(f"{field} must not be negative, got {series[row]} at row {row}")
+
+
+def to_float(value: object) -> float:
+    """``float`` of a polars scalar (``Series.mean()``, ``.min()``, ``.max()``).
+
+    polars types those as any Python value or ``None`` whatever the column's dtype; this
+    narrows a number to ``float`` and raises a ``TypeError``, as ``float`` does, on anything
+    else (``None``: an empty or all-null column).
+    """
+    if isinstance(value, (Real, Decimal)):
+        return float(value)
+    raise TypeError(f"expected a number, got {value!r}")
 
 
 def count_input(value: object, field: str) -> int | Column:
@@ -88,7 +106,7 @@ class Rule:
         raise NotImplementedError
 
 
-def _is_number(value: object, whole: bool) -> bool:
+def _is_number(value: object, whole: bool) -> TypeGuard[Integral | float | Fraction | Decimal]:
     if isinstance(value, bool):
         return False
     if whole:
@@ -117,7 +135,7 @@ class Interval(Rule):
     def accepts(self, value: object) -> bool:
         if not _is_number(value, self.whole):
             return False
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
         if math.isnan(number):
             return False
         left = self.closed in ("both", "left")
@@ -147,7 +165,7 @@ class Finite(Rule):
     """Any finite number (negative too)."""
 
     def accepts(self, value: object) -> bool:
-        return _is_number(value, False) and math.isfinite(float(value))  # type: ignore[arg-type]
+        return _is_number(value, False) and math.isfinite(float(value))
 
     def describe(self) -> str:
         return "a finite number"
@@ -186,8 +204,8 @@ class Divides(Rule):
     total: int
 
     def accepts(self, value: object) -> bool:
-        return _is_number(value, True) and 0 < value <= self.total \
-            and self.total % int(value) == 0  # type: ignore[operator, call-overload]
+        return _is_number(value, True) and 0 < int(value) <= self.total \
+            and self.total % int(value) == 0
 
     def describe(self) -> str:
         return f"a whole number that divides {self.total}"

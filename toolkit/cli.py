@@ -167,7 +167,7 @@ def _record(args: argparse.Namespace) -> int:
     except Exception as error:  # the client's network and TikTok errors, untangled
         if not existed and out.is_file() and out.stat().st_size == 0:
             out.unlink()  # nothing recorded: leave no empty file behind
-        cause = error
+        cause: BaseException = error
         while cause.__cause__ is not None:
             cause = cause.__cause__
         print(f"toolkit record: error: could not record {args.user}: {type(error).__name__}: "

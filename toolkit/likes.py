@@ -18,14 +18,23 @@ merged into the profile total?" and see how a ranking of creators changes (claim
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, overload
 
 import numpy as np
 import polars as pl
 from scipy import stats
 
-from toolkit._checks import Column, Flag, Rule, Text, check_count, check_fields, count_input
-from toolkit.stats.estimates import rank_correlation
+from toolkit._checks import (
+    Column,
+    Flag,
+    FrameT,
+    Rule,
+    Text,
+    check_count,
+    check_fields,
+    count_input,
+)
+from toolkit.stats.estimates import RankCorrelation, rank_correlation
 
 __all__ = [
     "LikeRules",
@@ -72,9 +81,7 @@ PLATFORM_RULES = LikeRules()
 MERGED_RULES = LikeRules(name="merged (what-if)", hearts_on_profile=True)
 
 
-def live_heart_totals(
-    events: pl.DataFrame | pl.LazyFrame, rules: LikeRules = PLATFORM_RULES
-) -> pl.DataFrame | pl.LazyFrame:
+def live_heart_totals(events: FrameT, rules: LikeRules = PLATFORM_RULES) -> FrameT:
     """Hearts per session, as kept after the LIVE for the replay and LIVE analytics (C19).
 
     Parameters
@@ -104,6 +111,18 @@ def live_heart_totals(
     return out.sort("session_id")
 
 
+@overload
+def profile_like_total(
+    video_likes: int, live_hearts: int = ..., rules: LikeRules = ...
+) -> int: ...
+@overload
+def profile_like_total(
+    video_likes: pl.Series, live_hearts: int | pl.Series = ..., rules: LikeRules = ...
+) -> pl.Series: ...
+@overload
+def profile_like_total(
+    video_likes: int | Column, live_hearts: int | Column = ..., rules: LikeRules = ...
+) -> int | Column: ...
 def profile_like_total(
     video_likes: int | Column, live_hearts: int | Column = 0, rules: LikeRules = PLATFORM_RULES
 ) -> int | Column:
@@ -213,7 +232,7 @@ def toy_creators(
 
 def rank_change_vs_hours(
     table: pl.DataFrame, rng: np.random.Generator, confidence: float = 0.95
-) -> dict[str, float]:
+) -> RankCorrelation:
     """How strongly hours LIVE go with moving up when hearts are merged (C3).
 
     Spearman's rank correlation between ``live_hours`` and ``rank_change`` in a table from

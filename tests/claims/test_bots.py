@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import numpy as np
 import polars as pl
@@ -17,7 +17,7 @@ from toolkit.events import Dataset
 from toolkit.events.schema import EVENTS_SCHEMA
 from toolkit.simulation import worlds
 
-T0 = datetime(2026, 3, 1, 20, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
 
 
 def _events() -> pl.DataFrame:

@@ -4,7 +4,7 @@ and its behaviour on simulated worlds with and without gift excitation."""
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import numpy as np
 import polars as pl
@@ -16,7 +16,7 @@ from toolkit.events.schema import EVENTS_SCHEMA
 from toolkit.simulation.engine import simulate
 from toolkit.simulation.worlds import world
 
-START = datetime(2026, 3, 1, 20, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
 
 
 def _events(rows: list[tuple[float, str, str | None, int]]) -> pl.DataFrame:
@@ -59,7 +59,8 @@ def test_design_is_validated() -> None:
         herding.HerdingDesign(window_seconds=125, recent_seconds=60)
     with pytest.raises(ValueError, match="recent_seconds"):
         herding.HerdingDesign(window_seconds=60, recent_seconds=120)
-    with pytest.raises(ValueError, match="The .bin_seconds. field of HerdingDesign must be a whole number that divides 60. Got 0 instead."):
+    with pytest.raises(ValueError, match="The .bin_seconds. field of HerdingDesign must be a "
+                                         "whole number that divides 60. Got 0 instead."):
         herding.HerdingDesign(bin_seconds=0)
 
 

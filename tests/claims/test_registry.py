@@ -218,3 +218,17 @@ def test_calibrate_command_writes_its_tables_and_the_command(tmp_path, capsys) -
     about = json.loads((tmp_path / "about.json").read_text())
     assert about["command"].startswith("toolkit calibrate --datasets 2 --sessions 20")
     assert "C17" in capsys.readouterr().out
+
+
+def test_evidence_as_dict_holds_the_fields_only() -> None:
+    from toolkit.claims import skipped
+
+    assert list(skipped("C1", "m", "why").as_dict()) == [
+        "claim", "measure", "estimate", "low", "high", "p_value", "n", "verdict", "note"]
+
+
+def test_no_claim_test_is_collected_by_pytest() -> None:
+    for c in claims.CLAIMS:
+        function = c.function()
+        if function is not None:
+            assert function.__test__ is False, c.id  # type: ignore[attr-defined]

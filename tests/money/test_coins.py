@@ -18,7 +18,7 @@ from toolkit.money import coins, reference
 def brute_force_cents(n: int, channel: str) -> list[int]:
     """Cheapest cost (cents) of at least k coins for every k <= n, by plain DP."""
     table = coins.packages(channel)
-    packs = [(int(s), int(p * 100)) for s, p in zip(table["coins"], table["price_usd"])]
+    packs = [(int(s), int(p * 100)) for s, p in zip(table["coins"], table["price_usd"], strict=True)]
     best = [0] * (n + 1)
     for k in range(1, n + 1):
         best[k] = min(price + best[max(k - size, 0)] for size, price in packs)

@@ -4,7 +4,8 @@ Modules:
 
 - :mod:`toolkit.analytics.summary`: the LIVE summary per session; coins per viewer and per session
 - :mod:`toolkit.analytics.minutes`: per-minute tables (the one minute grid) and hearts per interval
-- :mod:`toolkit.analytics.peaks`: heart-rate peaks and lulls, and how well they find the platform's strong moments
+- :mod:`toolkit.analytics.peaks`: heart-rate peaks and lulls, and how well they find the
+  platform's strong moments
 
 The names below are the public API; import them from here.
 """
@@ -12,7 +13,14 @@ The names below are the public API; import them from here.
 from __future__ import annotations
 
 from toolkit.analytics.minutes import hearts_over_time, live_minutes
-from toolkit.analytics.peaks import PeakRules, find_lulls, find_peaks, heart_rate, peak_agreement
+from toolkit.analytics.peaks import (
+    PeakAgreement,
+    PeakRules,
+    find_lulls,
+    find_peaks,
+    heart_rate,
+    peak_agreement,
+)
 from toolkit.analytics.summary import SUMMARY_COLUMNS, live_summary, session_coins, viewer_coins
 
 __all__ = [
@@ -26,5 +34,6 @@ __all__ = [
     "heart_rate",
     "find_peaks",
     "find_lulls",
+    "PeakAgreement",
     "peak_agreement",
 ]

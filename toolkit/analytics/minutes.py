@@ -11,18 +11,17 @@ recordings.
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 import polars as pl
 
+from toolkit._checks import FrameT
 from toolkit.analytics.summary import _counts, _kind
 
 __all__ = ["hearts_over_time", "live_minutes"]
 
-Frame = pl.DataFrame | pl.LazyFrame
 
-
-def hearts_over_time(
-    events: pl.DataFrame | pl.LazyFrame, every: str = "30s"
-) -> pl.DataFrame | pl.LazyFrame:
+def hearts_over_time(events: FrameT, every: str = "30s") -> FrameT:
     """Hearts per time interval of each session.
 
     Parameters
@@ -58,7 +57,17 @@ def hearts_over_time(
     )
 
 
-def live_minutes(events: Frame, complete: bool = False) -> Frame:
+@overload
+def live_minutes(events: FrameT, complete: Literal[False] = ...) -> FrameT: ...
+@overload
+def live_minutes(events: pl.DataFrame | pl.LazyFrame, complete: Literal[True]) -> pl.DataFrame: ...
+@overload
+def live_minutes(
+    events: pl.DataFrame | pl.LazyFrame, complete: bool = ...
+) -> pl.DataFrame | pl.LazyFrame: ...
+def live_minutes(
+    events: pl.DataFrame | pl.LazyFrame, complete: bool = False
+) -> pl.DataFrame | pl.LazyFrame:
     """The minute table: one row per session and minute since the session's first event.
 
     Parameters

@@ -1,19 +1,26 @@
-"""peaks: split from toolkit.claims.moments (docstring to be written)."""
+"""Heart peaks and lulls inside a LIVE, and how well they find its strong moments.
+
+A peak is a minute whose hearts per viewer stand well above the session's own usual level
+(``scipy.signal.find_peaks`` on the log rate, with a prominence threshold, :class:`PeakRules`);
+a lull is a run of minutes well below it. :func:`peak_agreement` compares the peaks with the
+strong moments only the platform knows (simulations only). The claims about peaks (C16) and
+calls to action (C17) are tested in :mod:`toolkit.claims.moments`.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import numpy as np
 import polars as pl
 from scipy import signal
 
-from toolkit._checks import Interval, Rule, check_fields
+from toolkit._checks import Interval, Rule, check_fields, to_float
 from toolkit.analytics.minutes import live_minutes
 
-__all__ = ["PeakRules", "heart_rate", "find_peaks", "find_lulls", "peak_agreement"]
+__all__ = ["PeakRules", "heart_rate", "find_peaks", "find_lulls", "PeakAgreement", "peak_agreement"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,17 @@ def find_lulls(rates: pl.DataFrame, rules: PeakRules = PeakRules()) -> pl.DataFr
     )
 
 
-def peak_agreement(rates: pl.DataFrame, platform: pl.DataFrame) -> dict[str, float]:
+class PeakAgreement(TypedDict):
+    """The result of :func:`peak_agreement` (the counts are floats, as they always were)."""
+
+    precision: float
+    from_calls: float
+    recall: float
+    peaks: float
+    moment_minutes: float
+
+
+def peak_agreement(rates: pl.DataFrame, platform: pl.DataFrame) -> PeakAgreement:
     """How well heart peaks find the strong moments the platform knows (simulations only).
 
     Parameters
@@ -113,10 +130,10 @@ def peak_agreement(rates: pl.DataFrame, platform: pl.DataFrame) -> dict[str, flo
     peaks = joined.filter(pl.col("peak"))
     moments = joined.filter(pl.col("moment"))
     return {
-        "precision": float(peaks["moment"].mean()) if len(peaks) else float("nan"),
-        "from_calls": float((peaks["cta"] & ~peaks["moment"]).mean()) if len(peaks)
+        "precision": to_float(peaks["moment"].mean()) if len(peaks) else float("nan"),
+        "from_calls": to_float((peaks["cta"] & ~peaks["moment"]).mean()) if len(peaks)
         else float("nan"),
-        "recall": float(moments["peak"].mean()) if len(moments) else float("nan"),
+        "recall": to_float(moments["peak"].mean()) if len(moments) else float("nan"),
         "peaks": float(len(peaks)),
         "moment_minutes": float(len(moments)),
     }

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from toolkit._checks import FrameT
 from toolkit.money.payout import (
     Rates,
     gift_money,
@@ -58,9 +59,7 @@ def _counts() -> list[pl.Expr]:
     ]
 
 
-def live_summary(
-    events: pl.DataFrame | pl.LazyFrame, rates: Rates | None = None
-) -> pl.DataFrame | pl.LazyFrame:
+def live_summary(events: FrameT, rates: Rates | None = None) -> FrameT:
     """One row per session with the LIVE summary's numbers (see the module docstring).
 
     Parameters
@@ -114,9 +113,9 @@ def live_summary(
     )
     per_minute = pl.col("duration_minutes").cast(pl.Float64)
     return summary.with_columns(
+        *gift_money(pl.col("coins"), rates, usd="payout_usd"),
         average_viewers=pl.col("watch_minutes") / per_minute,
         average_watch_minutes=pl.col("watch_minutes") / pl.col("unique_viewers"),
-        *gift_money(pl.col("coins"), rates, usd="payout_usd"),
         gifts_per_minute=pl.col("gifts") / per_minute,
         gifter_conversion=pl.col("gifters") / pl.col("unique_viewers"),
     ).select(SUMMARY_COLUMNS).sort("session_id")

@@ -3,11 +3,14 @@
 Modules:
 
 - :mod:`toolkit.claims.evidence`: what a test returns (``Evidence``) and the fixed verdict words
-- :mod:`toolkit.claims.registry`: one ``Claim`` per id and ``run_claims`` (Benjamini-Hochberg-adjusted verdicts)
-- :mod:`toolkit.claims.accounting`: the accounting claims checked on data (C1, C6, C10, C12, C19) and the C3 what-if
+- :mod:`toolkit.claims.registry`: one ``Claim`` per id and ``run_claims``
+  (Benjamini-Hochberg-adjusted verdicts)
+- :mod:`toolkit.claims.accounting`: the accounting claims checked on data (C1, C6, C10, C12,
+  C19) and the C3 what-if
 - :mod:`toolkit.claims.signals`: which signals move reach (C2, C7, C11, C13, C14)
 - :mod:`toolkit.claims.moments`: heart peaks and calls to action (C16, C17)
-- :mod:`toolkit.claims.audience`: evenings, next-day spillover, what success goes with (C4, C5, C20, C21)
+- :mod:`toolkit.claims.audience`: evenings, next-day spillover, what success goes with (C4, C5,
+  C20, C21)
 - :mod:`toolkit.claims.earnings`: what goes with earnings (C8, C22)
 - :mod:`toolkit.claims.herding`: do gifts trigger gifts (R1)
 - :mod:`toolkit.claims.bots`: detecting bought hearts (C18)
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 from toolkit.claims.calibration import (
     CALIBRATED,
+    HerdingRejectionRate,
     bot_verdict_rates,
     calibrate,
     herding_rejection_rate,
@@ -71,6 +75,7 @@ __all__ = [
     "in_registry_order",
     "stored",
     "power_by_size",
+    "HerdingRejectionRate",
     "herding_rejection_rate",
     "bot_verdict_rates",
     "verdicts_by_world",

@@ -10,13 +10,17 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from toolkit._checks import to_float
 from toolkit.analytics.summary import live_summary
 from toolkit.claims.evidence import Evidence, claim_test, skipped, verdict_from_test
 from toolkit.events.dataset import Dataset
 from toolkit.stats.estimates import rank_correlation
 from toolkit.stats.regression import demean, ols
 
-__all__ = ["EVENING_HOURS", "SUCCESS_MEASURES", "session_table", "success_correlations", "by_start_hour", "test_c4", "test_c5", "test_c20", "test_c21"]
+__all__ = [
+    "EVENING_HOURS", "SUCCESS_MEASURES", "session_table", "success_correlations",
+    "by_start_hour", "test_c4", "test_c5", "test_c20", "test_c21",
+]
 
 #: Local hours counted as evening (18:00 to 23:59).
 EVENING_HOURS = range(18, 24)
@@ -160,7 +164,7 @@ def test_c20(data: Dataset, rng: np.random.Generator) -> Evidence:
     link = rank_correlation(table["followers"].to_numpy(), table["hearts"].to_numpy(), rng,
                             n_resamples=999)
     top = table.filter(pl.col("hearts") >= pl.col("hearts").quantile(0.9))
-    small = float((top["followers"] < table["followers"].median()).mean())
+    small = to_float((top["followers"] < table["followers"].median()).mean())
     return Evidence("C20", measure, link["rho"], link["low"], link["high"], None, len(table),
                     "described",
                     f"{100 * small:.0f} % of the top-10 % sessions by hearts belong to creators "

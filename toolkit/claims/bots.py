@@ -20,22 +20,25 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import numpy as np
 import polars as pl
 from scipy import stats
 
-from toolkit._checks import Interval, Rule, check_fields
+from toolkit._checks import FrameT, Interval, Rule, check_fields, to_float
 from toolkit.claims.evidence import Evidence, claim_test, skipped
 from toolkit.events.dataset import Dataset
 from toolkit.stats.estimates import proportion_interval
 
-__all__ = ["SOCIAL_KINDS", "Detector", "DETECTOR", "viewer_features", "suspect", "session_flags", "proportion", "rates", "fit_detector", "evaluate", "dataset_test", "test_c18"]
+__all__ = [
+    "SOCIAL_KINDS", "Detector", "DETECTOR", "viewer_features", "suspect", "session_flags",
+    "proportion", "DetectionRates", "rates", "fit_detector", "evaluate", "DatasetTest",
+    "dataset_test", "test_c18",
+]
 
 #: Kinds of event a bot of the model never sends: any of them makes an account "not quiet".
 SOCIAL_KINDS: tuple[str, ...] = ("comment", "share", "follow", "gift")
-Frame = pl.DataFrame | pl.LazyFrame
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ class Detector:
         )
 
 
-def viewer_features(events: Frame) -> Frame:
+def viewer_features(events: FrameT) -> FrameT:
     """One row per account and session, from observable events only.
 
     Parameters
@@ -134,13 +137,13 @@ def viewer_features(events: Frame) -> Frame:
     )
 
 
-def suspect(features: Frame, detector: Detector | None = None) -> Frame:
+def suspect(features: FrameT, detector: Detector | None = None) -> FrameT:
     """:func:`viewer_features` with a boolean ``suspected`` column (the detector's rule)."""
     detector = DETECTOR if detector is None else detector
     return features.with_columns(suspected=detector.rule())
 
 
-def session_flags(events: Frame, detector: Detector | None = None) -> Frame:
+def session_flags(events: FrameT, detector: Detector | None = None) -> FrameT:
     """One row per session: accounts seen, suspected accounts, their share, and the flag.
 
     Returns
@@ -153,7 +156,7 @@ def session_flags(events: Frame, detector: Detector | None = None) -> Frame:
     return _flag(viewer_features(events), DETECTOR if detector is None else detector)
 
 
-def _flag(features: Frame, detector: Detector) -> Frame:
+def _flag(features: FrameT, detector: Detector) -> FrameT:
     """:func:`session_flags` from the accounts' features."""
     return (
         suspect(features, detector)
@@ -187,8 +190,30 @@ def proportion(k: int, n: int, confidence: float = 0.95) -> tuple[float, float, 
     return (share["estimate"], share["low"], share["high"])
 
 
+class DetectionRates(TypedDict):
+    """The result of :func:`rates`: counts of the confusion table, rates with intervals."""
+
+    n: int
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+    precision: float
+    precision_low: float
+    precision_high: float
+    recall: float
+    recall_low: float
+    recall_high: float
+    false_alarm: float
+    false_alarm_low: float
+    false_alarm_high: float
+    f1: float
+    f1_low: float
+    f1_high: float
+
+
 def rates(predicted: np.ndarray, actual: np.ndarray, rng: np.random.Generator | None = None,
-          confidence: float = 0.95, n_resamples: int = 2_000) -> dict[str, float]:
+          confidence: float = 0.95, n_resamples: int = 2_000) -> DetectionRates:
     """Precision, recall, F1 and false-alarm rate of boolean flags against true labels.
 
     ``predicted`` and ``actual`` are boolean arrays over the same units (accounts or
@@ -202,19 +227,24 @@ def rates(predicted: np.ndarray, actual: np.ndarray, rng: np.random.Generator | 
         raise ValueError(f"predicted and actual must be 1-D, one length: {p.shape}, {a.shape}")
     tp, fp = int((p & a).sum()), int((p & ~a).sum())
     fn, tn = int((~p & a).sum()), int((~p & ~a).sum())
-    out: dict[str, float] = {"n": len(p), "tp": tp, "fp": fp, "fn": fn, "tn": tn}
-    for name, k, n in [("precision", tp, tp + fp), ("recall", tp, tp + fn),
-                       ("false_alarm", fp, fp + tn)]:
-        out[name], out[f"{name}_low"], out[f"{name}_high"] = proportion(k, n, confidence)
-    out["f1"] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else math.nan
-    out["f1_low"] = out["f1_high"] = math.nan
+    precision = proportion(tp, tp + fp, confidence)
+    recall = proportion(tp, tp + fn, confidence)
+    false_alarm = proportion(fp, fp + tn, confidence)
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else math.nan
+    f1_low = f1_high = math.nan
     if rng is not None and len(p) and tp + fp + fn:
         cells = rng.multinomial(len(p), np.array([tp, fp, fn, tn]) / len(p), size=n_resamples)
         with np.errstate(invalid="ignore", divide="ignore"):
-            f1 = 2 * cells[:, 0] / (2 * cells[:, 0] + cells[:, 1] + cells[:, 2])
+            resampled = 2 * cells[:, 0] / (2 * cells[:, 0] + cells[:, 1] + cells[:, 2])
         tail = (1 - confidence) / 2
-        out["f1_low"], out["f1_high"] = (float(q) for q in np.nanquantile(f1, [tail, 1 - tail]))
-    return out
+        f1_low, f1_high = (float(q) for q in np.nanquantile(resampled, [tail, 1 - tail]))
+    return {"n": len(p), "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+            "precision": precision[0], "precision_low": precision[1],
+            "precision_high": precision[2],
+            "recall": recall[0], "recall_low": recall[1], "recall_high": recall[2],
+            "false_alarm": false_alarm[0], "false_alarm_low": false_alarm[1],
+            "false_alarm_high": false_alarm[2],
+            "f1": f1, "f1_low": f1_low, "f1_high": f1_high}
 
 
 #: Thresholds :func:`fit_detector` tries (every combination).
@@ -272,8 +302,9 @@ def fit_detector(train: Dataset, null: Dataset, false_alarm: float = 0.05,
     inner = tuple(slice(1, None) for _ in shape)  # level > index  <=>  cumulated from index + 1
     f1 = 2 * caught[inner] / np.maximum(flagged[inner] + n_bots, 1)
     best = np.unravel_index(int(np.argmax(f1)), f1.shape)  # first best in grid order
-    chosen = {name: type(Detector.__dataclass_fields__[name].default)(grid[name][int(i)])
-              for name, i in zip(grid, best, strict=True)}  # type: ignore[arg-type]
+    defaults = Detector()  # each threshold keeps the type (int or float) of its default
+    chosen = {name: type(getattr(defaults, name))(grid[name][int(i)])
+              for name, i in zip(grid, best, strict=True)}
     detector = Detector(**chosen, min_suspected=min_suspected, session_share=0.0)
     null_features = viewer_features(null.table("events"))
     flags = _flag(null_features, detector)
@@ -281,7 +312,7 @@ def fit_detector(train: Dataset, null: Dataset, false_alarm: float = 0.05,
                             .then(pl.col("suspected_share")).otherwise(0.0))
     share = float(np.quantile(eligible.to_series().to_numpy(), 1 - false_alarm, method="higher"))
     detector = replace(detector, session_share=share)
-    rate = float(_flag(null_features, detector)["flagged"].mean())
+    rate = to_float(_flag(null_features, detector)["flagged"].mean())
     return replace(detector, session_false_alarm=rate)
 
 
@@ -306,7 +337,19 @@ def evaluate(simulation: Dataset, rng: np.random.Generator,
     return pl.DataFrame(rows)
 
 
-def dataset_test(flags: pl.DataFrame, detector: Detector | None = None) -> dict[str, float]:
+class DatasetTest(TypedDict):
+    """The result of :func:`dataset_test`."""
+
+    sessions: int
+    flagged: int
+    share: float
+    low: float
+    high: float
+    expected: float
+    p_value: float
+
+
+def dataset_test(flags: pl.DataFrame, detector: Detector | None = None) -> DatasetTest:
     """Label-free test of "these data contain bought hearts", from :func:`session_flags`.
 
     With no bought hearts each session is flagged at the design false-alarm rate (measured in

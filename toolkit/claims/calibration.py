@@ -21,12 +21,13 @@ import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import polars as pl
 
 from toolkit import __version__
-from toolkit._paths import data_dir
+from toolkit._paths import calibration_dir
 from toolkit.claims.bots import test_c18
 from toolkit.claims.herding import HerdingDesign, herding_test
 from toolkit.claims.registry import CLAIMS, Claim, claim
@@ -37,7 +38,11 @@ from toolkit.simulation.runner import run_datasets
 from toolkit.simulation.worlds import World, world
 from toolkit.stats.estimates import proportion_interval
 
-__all__ = ["CALIBRATED", "make_dataset", "replicate", "calibrate", "power", "status", "write_tables", "in_registry_order", "stored", "power_by_size", "herding_rejection_rate", "bot_verdict_rates"]
+__all__ = [
+    "CALIBRATED", "make_dataset", "replicate", "calibrate", "power", "status", "write_tables",
+    "in_registry_order", "stored", "power_by_size", "HerdingRejectionRate",
+    "herding_rejection_rate", "bot_verdict_rates",
+]
 
 ALPHA = 0.05
 #: Claims whose tests are calibrated: a test and a world where the claim is false.
@@ -102,7 +107,7 @@ def replicate(claim_id: str, world_name: str, datasets: int, sessions: int, seed
         One row per dataset: ``replicate``, ``estimate``, ``p_value``, ``rejected`` (p below
         5 %) and ``supported`` (the verdict), plus ``claim``, ``world`` and ``size``.
     """
-    jobs = [(world_name, (claim_id,), sessions, (seed, 7, r)) for r in range(datasets)]
+    jobs: list[Job] = [(world_name, (claim_id,), sessions, (seed, 7, r)) for r in range(datasets)]
     return _run(jobs, workers, None)
 
 
@@ -137,7 +142,7 @@ def calibrate(ids: Iterable[str] = CALIBRATED, datasets: int = 200, sessions: in
         ``rate`` (false positives), ``se`` (binomial standard error at the nominal level),
         ``low``, ``high`` (the tolerance band) and ``status`` (see :func:`status`).
     """
-    jobs = []
+    jobs: list[Job] = []
     names = sorted({c.fails_in[0] for c in CLAIMS if c.fails_in})
     for world_name, members in _groups(ids, lambda c: c.fails_in[0]).items():
         plain = tuple(m for m in members if m not in CREATOR_CLAIMS)
@@ -182,7 +187,7 @@ def in_registry_order(table: pl.DataFrame, *then: str) -> pl.DataFrame:
 def stored(name: str = "calibration", folder: str | Path | None = None) -> pl.DataFrame:
     """A stored table (``calibration``, ``power`` or ``verdicts_by_world``) of ``folder``
     (default ``data/calibration``), in registry order."""
-    folder = Path(folder) if folder is not None else data_dir() / "calibration"
+    folder = Path(folder) if folder is not None else calibration_dir()
     table = pl.read_csv(folder / f"{name}.csv")
     return in_registry_order(table, *(["sessions"] if name == "power" else []))
 
@@ -216,7 +221,7 @@ def power(ids: Iterable[str] = CALIBRATED, sizes: Iterable[int] = (25, 50, 100, 
         ``claim``, ``world``, ``sessions`` (creators for C4), ``datasets``, ``power`` and its
         Wilson interval ``low``, ``high``.
     """
-    jobs = []
+    jobs: list[Job] = []
     sizes, creator_sizes = tuple(sizes), tuple(creator_sizes)
     names = sorted({c.holds_in[0] for c in CLAIMS if c.holds_in})
     for world_name, members in _groups(ids, lambda c: c.holds_in[0]).items():
@@ -272,9 +277,21 @@ def write_tables(out: str | Path, calibration: pl.DataFrame | None, power_table:
     return [*written, about]
 
 
+class HerdingRejectionRate(TypedDict):
+    """The result of :func:`herding_rejection_rate` (the counts are floats)."""
+
+    rate: float
+    low: float
+    high: float
+    datasets: float
+    mean_rate_ratio: float
+    positive: float
+    negative: float
+
+
 def herding_rejection_rate(world: World, n_datasets: int, n_sessions: int, rng: np.random.Generator,
                    alpha: float = 0.05, design: HerdingDesign = HerdingDesign(),
-                   n_resamples: int = 499) -> dict[str, float]:
+                   n_resamples: int = 499) -> HerdingRejectionRate:
     """Share of simulated datasets in which the herding test rejects "no herding".
 
     In ``no_gift_feedback`` this is the false-positive rate (should be about ``alpha``); in
@@ -318,8 +335,9 @@ def bot_verdict_rates(simulation: Dataset, sessions_per_dataset: int,
     keys = sorted(parts["sessions"])
 
     def block(i: int) -> Dataset:
-        return Dataset.from_tables(**{name: parts[name][keys[i]].drop("dataset")
-                                      for name in parts}, name=f"dataset {keys[i][0]}")
+        tables = {name: parts[name][keys[i]].drop("dataset") for name in parts}
+        return Dataset.from_tables(events=tables["events"], sessions=tables["sessions"],
+                                   viewers=tables["viewers"], name=f"dataset {keys[i][0]}")
 
     def verdict(data: Dataset, i: int) -> dict[str, object]:
         e = test_c18(data, rng)

@@ -12,6 +12,8 @@ association (see ``notebooks/07-whales-and-herding.ipynb``).
 
 from __future__ import annotations
 
+from typing import TypedDict, cast
+
 import numpy as np
 import polars as pl
 
@@ -100,9 +102,21 @@ def earnings_associations(data: Dataset, rng: np.random.Generator,
 _C8 = tuple(label for _, label, target in _FACTORS if target == "coins" and label != "hearts")
 
 
-def _row(table: pl.DataFrame, factor: str, target: str = "coins") -> dict[str, object]:
-    return table.filter((pl.col("factor") == factor) & (pl.col("target") == target)).row(
-        0, named=True)
+class _Association(TypedDict):
+    """One row of :func:`earnings_associations`."""
+
+    factor: str
+    target: str
+    rho: float
+    low: float
+    high: float
+    n: int
+
+
+def _row(table: pl.DataFrame, factor: str, target: str = "coins") -> _Association:
+    # polars types a named row as dict[str, Any]; the table's schema is fixed above
+    return cast(_Association, table.filter(
+        (pl.col("factor") == factor) & (pl.col("target") == target)).row(0, named=True))
 
 
 @claim_test

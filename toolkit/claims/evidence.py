@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import ClassVar, TypeVar
 
 from toolkit._checks import OneOf, Rule, check_fields, check_relation
@@ -80,7 +80,7 @@ class Evidence:
 
     def as_dict(self) -> dict[str, object]:
         """The fields by name (for tables and JSON)."""
-        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def skipped(claim: str, measure: str, why: str) -> Evidence:

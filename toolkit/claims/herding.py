@@ -32,7 +32,8 @@ The conditional maximum-likelihood estimate of the same common rate ratio
 What the test cannot separate: anything that moves a gifter's own rate *and* others' gifts
 within the same stretch that the activity state misses (in the simulator, strong moments of
 small LIVEs, where too few hearts and comments show them). Measured with
-:func:`toolkit.claims.calibration.herding_rejection_rate` (100 datasets of 200 sessions each, default design, alpha 0.05): 5 %
+:func:`toolkit.claims.calibration.herding_rejection_rate` (100 datasets of 200 sessions
+each, default design, alpha 0.05): 5 %
 false positives in ``no_gift_feedback`` (Wilson interval 2 % to 11 %), power 29 % in
 ``herding`` and 17 % in ``crowding_out``, always with the right sign. The stratification costs
 power, and in the model excitation saturates (``tanh``): in a busy LIVE nearly every bin is
@@ -43,7 +44,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import numpy as np
 import polars as pl
@@ -53,7 +54,10 @@ from toolkit._checks import Divides, Interval, Rule, check_fields, check_relatio
 from toolkit.claims.evidence import Evidence, claim_test, skipped, verdict_from_test
 from toolkit.events.dataset import Dataset
 
-__all__ = ["HerdingDesign", "HerdingResult", "gifter_bins", "stratum_counts", "mantel_haenszel", "conditional_rate_ratio", "herding_test", "naive_dispersion", "test_r1"]
+__all__ = [
+    "HerdingDesign", "HerdingResult", "gifter_bins", "stratum_counts", "mantel_haenszel",
+    "conditional_rate_ratio", "herding_test", "NaiveDispersion", "naive_dispersion", "test_r1",
+]
 
 
 @dataclass(frozen=True)
@@ -234,7 +238,8 @@ def _busy(engagement: pl.DataFrame, viewers: pl.DataFrame, s_code: dict[str, int
     total = int(length.sum())
     per_minute = 60 // design.bin_seconds
 
-    def flat(table: pl.DataFrame, position: str, value: str) -> tuple[np.ndarray, np.ndarray]:
+    def flat(table: pl.DataFrame, position: str, value: str
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         known = table.filter(pl.col("session_id").is_in(list(s_code)))
         code = known["session_id"].replace_strict(s_code, return_dtype=pl.Int64).to_numpy()
         return code, known[position].to_numpy().astype(np.int64), known[value].to_numpy()
@@ -361,7 +366,14 @@ def herding_test(events: pl.DataFrame | pl.LazyFrame, rng: np.random.Generator,
                          math.exp(boot.confidence_interval.high), p, **counts)
 
 
-def naive_dispersion(events: pl.DataFrame | pl.LazyFrame) -> dict[str, float]:
+class NaiveDispersion(TypedDict):
+    """The result of :func:`naive_dispersion`."""
+
+    dispersion: float
+    p_value: float
+
+
+def naive_dispersion(events: pl.DataFrame | pl.LazyFrame) -> NaiveDispersion:
     """The naive clustering test: variance-to-mean ratio of gift events per session-minute.
 
     Under a Poisson process with a constant rate in each session the ratio is about 1; the

@@ -149,7 +149,7 @@ def verdict_summary(path: str | Path | None = None) -> pl.DataFrame:
 
     Reads ``data/calibration/verdicts_by_world.csv`` (written by ``toolkit claims-page``).
     """
-    path = Path(path) if path else _paths.data_dir() / "calibration" / "verdicts_by_world.csv"
+    path = Path(path) if path else _paths.calibration_dir() / "verdicts_by_world.csv"
     verdicts = pl.read_csv(path)
     order = {c.id: i for i, c in enumerate(CLAIMS)}
 

@@ -42,7 +42,7 @@ class Claim:
     Attributes
     ----------
     id : str
-        ``"C1"`` .. ``"C26"`` (from ``shared/claims.md``), ``"R1"`` for a research question.
+        ``"C1"`` .. ``"C26"`` (see ``docs/claims.md``), ``"R1"`` for a research question.
     statement : str
         The claim in the project's words.
     kind : str
@@ -220,7 +220,7 @@ def registry_table() -> pl.DataFrame:
 
 def calibration_status(path: str | Path | None = None) -> dict[str, str]:
     """Claim id -> "ok (false positives 4.5 %)" or "FLAGGED (...)" from the stored table."""
-    path = Path(path) if path else _paths.data_dir() / "calibration" / "calibration.csv"
+    path = Path(path) if path else _paths.calibration_dir() / "calibration.csv"
     if not path.is_file():
         return {}
     table = pl.read_csv(path)

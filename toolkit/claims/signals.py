@@ -26,7 +26,10 @@ from toolkit.claims.evidence import Evidence, claim_test, skipped, verdict_from_
 from toolkit.events.dataset import Dataset
 from toolkit.stats.regression import demean, mediation, ols
 
-__all__ = ["SIGNALS", "minute_panel", "signal_effects", "test_c2", "test_c7", "test_c11", "test_c13", "test_c14"]
+__all__ = [
+    "SIGNALS", "minute_panel", "signal_effects", "test_c2", "test_c7", "test_c11", "test_c13",
+    "test_c14",
+]
 
 #: Observable signals per viewer, in the panel as ``log_<name>``.
 SIGNALS: tuple[str, ...] = ("hearts", "comments", "gifts", "shares")
@@ -100,7 +103,7 @@ def signal_effects(panel: pl.DataFrame, outcome: str = "next_joins",
     With ``batches=True`` the number of heart *events* (tap sessions) is held fixed too, so
     the hearts slope is identified only by how many taps each batch holds: in the simulator
     batch sizes are pure chance, unrelated to strong moments or calls to action, which makes
-    this slope immune to those confounders (see docs/claims-registry.md).
+    this slope immune to those confounders (see docs/statistics.md).
 
     Returns
     -------

@@ -3,8 +3,10 @@
 Modules:
 
 - :mod:`toolkit.events.schema`: the events table: kinds, columns and types, ``validate()``
-- :mod:`toolkit.events.reading`: reading an events CSV with a quarantine of bad rows; the hand-made example LIVE
-- :mod:`toolkit.events.dataset`: ``Dataset``: the tables of one dataset, from a folder, a simulation or an ingest
+- :mod:`toolkit.events.reading`: reading an events CSV with a quarantine of bad rows; the
+  hand-made example LIVE
+- :mod:`toolkit.events.dataset`: ``Dataset``: the tables of one dataset, from a folder, a
+  simulation or an ingest
 
 The names below are the public API; import them from here.
 """

@@ -19,7 +19,7 @@ Tables are held as ``polars.LazyFrame`` (nothing is read from disk until needed)
 >>> data.has("events"), data.has("sessions")
 (True, False)
 >>> data.table("events").height
-25
+70
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""reading: split from toolkit.events (docstring to be written)."""
+"""Reading an events table from a CSV file, with a quarantine of the rows that are wrong.
+
+:func:`read_events_csv` checks every row against the canonical table
+(:mod:`toolkit.events.schema`) and accounts for all of them: rows read = loaded + rejected,
+with the file, line, field and reason of each rejected row. :func:`example_session` reads the
+small hand-made LIVE of ``data/example/`` used for teaching.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from typing import Literal
 import polars as pl
 
 from toolkit import _paths
+from toolkit.events.dataset import Dataset
 from toolkit.events.schema import EVENTS_SCHEMA, EventKind, validate
 
 __all__ = ["LoadResult", "read_events_csv", "example_session"]
@@ -33,6 +40,11 @@ class LoadResult:
     events: pl.DataFrame
     rejected: pl.DataFrame
     rows_read: int
+
+    @property
+    def dataset(self) -> Dataset:
+        """The valid rows as a :class:`toolkit.events.Dataset` of source ``"recorded"``."""
+        return Dataset.from_tables(events=self.events, source="recorded", name="csv")
 
 
 def read_events_csv(

@@ -2,9 +2,12 @@
 
 Modules:
 
-- :mod:`toolkit.money.reference`: the reference tables in ``data/reference`` (typed, checked, with sources)
-- :mod:`toolkit.money.coins`: the viewer's side: coin packages, the exact cheapest purchase, gift prices
-- :mod:`toolkit.money.payout`: the creator's side: ``Rates``, Diamonds, dollars, cash-out, the money flow
+- :mod:`toolkit.money.reference`: the reference tables in ``data/reference`` (typed, checked,
+  with sources)
+- :mod:`toolkit.money.coins`: the viewer's side: coin packages, the exact cheapest purchase,
+  gift prices
+- :mod:`toolkit.money.payout`: the creator's side: ``Rates``, Diamonds, dollars, cash-out, the
+  money flow
 - :mod:`toolkit.money.rewards`: pay for regular videos (qualified views x RPM)
 
 The names below are the public API; import them from here.
@@ -46,7 +49,13 @@ from toolkit.money.reference import (
     gift_catalogue,
     platform_rates,
 )
-from toolkit.money.rewards import PROGRAMS, creator_rewards_usd, program_terms, rewards_eligible
+from toolkit.money.rewards import (
+    PROGRAMS,
+    ProgramTerms,
+    creator_rewards_usd,
+    program_terms,
+    rewards_eligible,
+)
 
 __all__ = [
     "coin_packages",
@@ -78,6 +87,7 @@ __all__ = [
     "compare_rates",
     "usd_per_diamond_sweep",
     "PROGRAMS",
+    "ProgramTerms",
     "program_terms",
     "creator_rewards_usd",
     "rewards_eligible",

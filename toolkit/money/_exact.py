@@ -1,16 +1,26 @@
-"""_exact: split from toolkit._checks (docstring to be written)."""
+"""Exact money arithmetic: integers of micro-dollars inside formulas, ``Decimal`` outside.
+
+Private to the money layer. Money is carried as integers of micro-dollars (1e-6 USD) inside
+formulas and handed to readers as ``decimal.Decimal`` (one value) or ``pl.Decimal`` columns
+(many values). A price that does not divide evenly (0.99 dollars for 70 coins) is rounded
+once, half up, to the micro-dollar, at the end of a calculation: never summed as floats.
+:func:`dollars` runs one integer formula on an ``int``, a series or an expression alike.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
+from typing import Protocol, overload
 
 import polars as pl
 
-from toolkit._checks import count_input
+from toolkit._checks import Column, count_input
 
-__all__ = ["MICROS_PER_USD", "USD_DTYPE", "to_decimal", "micros", "round_half_up", "usd", "usd_column", "dollars"]
+__all__ = [
+    "MICROS_PER_USD", "USD_DTYPE", "to_decimal", "micros", "round_half_up", "usd",
+    "usd_column", "dollars",
+]
 
 MICROS_PER_USD = 1_000_000
 
@@ -61,7 +71,16 @@ def usd_column(micro: pl.Expr) -> pl.Expr:
     return micro.cast(USD_DTYPE) / MICROS_PER_USD
 
 
-def dollars(count: object, field: str, micros_of: Callable[[object], object]) -> object:
+class MicroFormula(Protocol):
+    """An integer formula of micro-dollars that serves an ``int`` and an expression alike."""
+
+    @overload
+    def __call__(self, value: int, /) -> int: ...
+    @overload
+    def __call__(self, value: pl.Expr, /) -> pl.Expr: ...
+
+
+def dollars(count: object, field: str, micros_of: MicroFormula) -> Decimal | Column:
     """Dollars from a count through an exact integer formula giving micro-dollars.
 
     ``micros_of`` must use only integer arithmetic (``*``, ``+``, ``//``), so that the same

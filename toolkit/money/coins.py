@@ -20,15 +20,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache, lru_cache
+from typing import overload
 
 import numpy as np
 import polars as pl
 
-from toolkit._checks import Column, check_count, check_count_series
+from toolkit._checks import Column, FrameT, check_count, check_count_series
 from toolkit.money import reference
 from toolkit.money._exact import dollars
 
-__all__ = ["Purchase", "Gift", "packages", "best_unit_price", "cheapest_purchase", "usd_cost_of_coins", "coin_value_usd", "find_gift", "gift_coins", "gift_cost", "price_gift_events"]
+__all__ = [
+    "Purchase", "Gift", "packages", "best_unit_price", "cheapest_purchase",
+    "usd_cost_of_coins", "coin_value_usd", "find_gift", "gift_coins", "gift_cost",
+    "price_gift_events",
+]
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,12 @@ def usd_cost_of_coins(coins: int | pl.Series, channel: str = "in_app") -> Decima
     return cheapest_purchase(coins, channel).price_usd
 
 
+@overload
+def coin_value_usd(coins: int, channel: str = ...) -> Decimal: ...
+@overload
+def coin_value_usd(coins: pl.Expr, channel: str = ...) -> pl.Expr: ...
+@overload
+def coin_value_usd(coins: pl.Series, channel: str = ...) -> pl.Series: ...
 def coin_value_usd(coins: int | Column, channel: str = "in_app") -> Decimal | Column:
     """Value of ``coins`` at the channel's best price per coin, rounded half up to 1e-6 USD.
 
@@ -283,8 +294,8 @@ def gift_cost(
 
 
 def price_gift_events(
-    frame: pl.DataFrame | pl.LazyFrame, gift_column: str = "gift_id", count_column: str = "count"
-) -> pl.DataFrame | pl.LazyFrame:
+    frame: FrameT, gift_column: str = "gift_id", count_column: str = "count"
+) -> FrameT:
     """Add the catalogue price of each gift row: ``coins = price of one gift x count``.
 
     Rows whose ``gift_column`` is null (not gifts) get ``coins = 0``. On an eager frame a

@@ -23,12 +23,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import ClassVar
+from typing import ClassVar, overload
 
 import polars as pl
 
 from toolkit._checks import (
     Column,
+    FrameT,
     Interval,
     OneOf,
     Rule,
@@ -42,7 +43,11 @@ from toolkit.money import reference
 from toolkit.money._exact import dollars, micros, to_decimal, usd
 from toolkit.money.coins import cheapest_purchase, coin_value_usd
 
-__all__ = ["Rates", "RATE_PRESETS", "rates", "MoneyFlow", "diamonds_from_coins", "usd_from_diamonds", "creator_usd_from_coins", "gift_money", "money_flow", "session_money", "cashout_schedule", "compare_rates", "usd_per_diamond_sweep"]
+__all__ = [
+    "Rates", "RATE_PRESETS", "rates", "MoneyFlow", "diamonds_from_coins", "usd_from_diamonds",
+    "creator_usd_from_coins", "gift_money", "money_flow", "session_money", "cashout_schedule",
+    "compare_rates", "usd_per_diamond_sweep",
+]
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class Rates:
         dpc = self.diamonds_per_coin
         try:
             exact = None if isinstance(dpc, bool) else Fraction(str(dpc)) \
-                if isinstance(dpc, float) else Fraction(dpc)  # type: ignore[arg-type]
+                if isinstance(dpc, float) else Fraction(dpc)
         except (TypeError, ValueError):
             exact = None
         check_relation(self, exact is not None, "diamonds_per_coin",
@@ -163,6 +168,12 @@ def rates(name: str = "reference") -> Rates:
     return Rates.reference().replace(name=name, **presets[name])
 
 
+@overload
+def diamonds_from_coins(coins: int, rates: Rates) -> int: ...
+@overload
+def diamonds_from_coins(coins: pl.Expr, rates: Rates) -> pl.Expr: ...
+@overload
+def diamonds_from_coins(coins: pl.Series, rates: Rates) -> pl.Series: ...
 def diamonds_from_coins(coins: int | Column, rates: Rates) -> int | Column:
     """Diamonds credited for gifts worth ``coins`` coins: ``floor(coins x diamonds_per_coin)``.
 
@@ -183,12 +194,24 @@ def diamonds_from_coins(coins: int | Column, rates: Rates) -> int | Column:
     return count_input(coins, "coins") * num // den
 
 
+@overload
+def usd_from_diamonds(diamonds: int, rates: Rates) -> Decimal: ...
+@overload
+def usd_from_diamonds(diamonds: pl.Expr, rates: Rates) -> pl.Expr: ...
+@overload
+def usd_from_diamonds(diamonds: pl.Series, rates: Rates) -> pl.Series: ...
 def usd_from_diamonds(diamonds: int | Column, rates: Rates) -> Decimal | Column:
     """US dollars a creator is paid for ``diamonds`` Diamonds (exact)."""
     per_diamond = micros(rates.usd_per_diamond)
     return dollars(diamonds, "diamonds", lambda d: d * per_diamond)
 
 
+@overload
+def creator_usd_from_coins(coins: int, rates: Rates) -> Decimal: ...
+@overload
+def creator_usd_from_coins(coins: pl.Expr, rates: Rates) -> pl.Expr: ...
+@overload
+def creator_usd_from_coins(coins: pl.Series, rates: Rates) -> pl.Series: ...
 def creator_usd_from_coins(coins: int | Column, rates: Rates) -> Decimal | Column:
     """US dollars a creator is paid for gifts worth ``coins`` coins (via Diamonds)."""
     return usd_from_diamonds(diamonds_from_coins(coins, rates), rates)
@@ -202,8 +225,8 @@ def gift_money(coins: pl.Expr, rates: Rates, usd: str = "creator_usd") -> list[p
     (:func:`toolkit.analytics.live_summary`, where the dollar column is ``payout_usd``), so
     money per session is computed one way everywhere.
     """
-    return [diamonds_from_coins(coins, rates).alias("diamonds"),  # type: ignore[union-attr]
-            creator_usd_from_coins(coins, rates).alias(usd)]  # type: ignore[union-attr]
+    return [diamonds_from_coins(coins, rates).alias("diamonds"),
+            creator_usd_from_coins(coins, rates).alias(usd)]
 
 
 @dataclass(frozen=True)
@@ -269,8 +292,8 @@ def money_flow(coins: int, rates: Rates) -> MoneyFlow:
 
 
 def session_money(
-    events: pl.DataFrame | pl.LazyFrame, rates: Rates, by: str | list[str] = "session_id"
-) -> pl.DataFrame | pl.LazyFrame:
+    events: FrameT, rates: Rates, by: str | list[str] = "session_id"
+) -> FrameT:
     """Money per session (or per any grouping) from a canonical events table.
 
     Only ``gift`` rows count; hearts, comments and every other kind are ignored by design.

@@ -16,7 +16,7 @@ from functools import cache
 
 import polars as pl
 
-from toolkit._paths import data_dir
+from toolkit._paths import reference_dir
 
 __all__ = ["coin_packages", "gift_catalogue", "platform_rates", "creator_rewards", "CHANNELS"]
 
@@ -26,20 +26,23 @@ CHANNELS: tuple[str, ...] = ("in_app", "in_app_2023", "web")
 
 USD = pl.Decimal(precision=18, scale=6)
 
-COIN_PACKAGES_SCHEMA = {
+#: A column's type as polars takes it: a class (``pl.Int64``) or an instance (``USD``).
+Dtype = pl.DataType | type[pl.DataType]
+
+COIN_PACKAGES_SCHEMA: dict[str, Dtype] = {
     "channel": pl.String,
     "coins": pl.Int64,
     "price_usd": USD,
     "source": pl.String,
 }
-GIFT_CATALOGUE_SCHEMA = {
+GIFT_CATALOGUE_SCHEMA: dict[str, Dtype] = {
     "gift_id": pl.Int64,
     "name": pl.String,
     "coins": pl.Int64,
     "gift_type": pl.Int64,
     "streakable": pl.Boolean,
 }
-PLATFORM_RATES_SCHEMA = {
+PLATFORM_RATES_SCHEMA: dict[str, Dtype] = {
     "parameter": pl.String,
     "central": USD,
     "low": USD,
@@ -48,7 +51,7 @@ PLATFORM_RATES_SCHEMA = {
     "source": pl.String,
     "note": pl.String,
 }
-CREATOR_REWARDS_SCHEMA = {
+CREATOR_REWARDS_SCHEMA: dict[str, Dtype] = {
     "program": pl.String,
     "rpm_central_usd": USD,
     "rpm_low_usd": USD,
@@ -62,9 +65,9 @@ CREATOR_REWARDS_SCHEMA = {
 }
 
 
-def _read_table(name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _read_table(name: str, schema: dict[str, Dtype]) -> pl.DataFrame:
     """Read ``data/reference/<name>`` with ``schema``; name the file and line on failure."""
-    path = data_dir() / "reference" / name
+    path = reference_dir() / name
     raw = pl.read_csv(path, infer_schema=False)
     missing = [c for c in schema if c not in raw.columns]
     if missing:
@@ -81,7 +84,8 @@ def _read_table(name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
             parsed = values.cast(dtype, strict=False)
             bad = parsed.is_null() & values.is_not_null()
         if bad.any():
-            row = int(bad.arg_max())  # first bad row
+            row = bad.arg_max()  # first bad row
+            assert row is not None  # not empty, since a row is bad
             raise ValueError(
                 f"{path}, line {row + 2}, field {column!r}: cannot read {values[row]!r} as {dtype}"
             )
@@ -91,7 +95,8 @@ def _read_table(name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
 
 def _fail(path: str, frame: pl.DataFrame, mask: pl.Series, field: str, why: str) -> None:
     if mask.any():
-        row = int(mask.arg_max())
+        row = mask.arg_max()
+        assert row is not None  # not empty, since a row is flagged
         raise ValueError(
             f"data/reference/{path}, line {row + 2}, field {field!r}: "
             f"{frame[field][row]!r} {why}"

@@ -12,6 +12,7 @@ range, so the RPM is a parameter with the central value as default.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict, cast, overload
 
 import polars as pl
 
@@ -19,20 +20,48 @@ from toolkit._checks import Column, check_count
 from toolkit.money import reference
 from toolkit.money._exact import dollars, micros
 
-__all__ = ["PROGRAMS", "program_terms", "creator_rewards_usd", "rewards_eligible"]
+__all__ = ["PROGRAMS", "ProgramTerms", "program_terms", "creator_rewards_usd", "rewards_eligible"]
 
 #: Programme names in ``creator_rewards.csv``.
 PROGRAMS: tuple[str, ...] = ("creator_rewards_program", "creativity_program", "creator_fund")
 
 
-def program_terms(program: str = "creator_rewards_program") -> dict[str, object]:
+class ProgramTerms(TypedDict):
+    """One row of ``creator_rewards.csv`` (the schema of :func:`reference.creator_rewards`)."""
+
+    program: str
+    rpm_central_usd: Decimal
+    rpm_low_usd: Decimal
+    rpm_high_usd: Decimal
+    min_followers: int
+    min_qualified_views_30d: int
+    min_video_seconds: int
+    qualified_view_seconds: int
+    source: str
+    note: str
+
+
+def program_terms(program: str = "creator_rewards_program") -> ProgramTerms:
     """One programme's row of ``creator_rewards.csv`` as a dict (RPMs are Decimal dollars)."""
     table = reference.creator_rewards().filter(pl.col("program") == program)
     if table.is_empty():
         raise ValueError(f"program must be one of {PROGRAMS}, got {program!r}")
-    return table.row(0, named=True)
+    # polars types a named row as dict[str, Any]; the table's schema is fixed by the loader
+    return cast(ProgramTerms, table.row(0, named=True))
 
 
+@overload
+def creator_rewards_usd(
+    qualified_views: int, rpm_usd: Decimal | str | None = ..., program: str = ...
+) -> Decimal: ...
+@overload
+def creator_rewards_usd(
+    qualified_views: pl.Expr, rpm_usd: Decimal | str | None = ..., program: str = ...
+) -> pl.Expr: ...
+@overload
+def creator_rewards_usd(
+    qualified_views: pl.Series, rpm_usd: Decimal | str | None = ..., program: str = ...
+) -> pl.Series: ...
 def creator_rewards_usd(
     qualified_views: int | Column,
     rpm_usd: Decimal | str | None = None,

@@ -13,13 +13,19 @@ only (a chart is not a total).
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import polars as pl
 from altair.vegalite.v5.display import VEGALITE_MIME_TYPE
 
-__all__ = ["setup", "timeline", "money_waterfall", "price_per_coin", "creator_share_by_rates", "rate_slider", "rank_shift", "histograms", "minute_panel", "gift_points", "lines", "effects"]
+from toolkit._checks import to_float
+
+__all__ = [
+    "setup", "timeline", "money_waterfall", "price_per_coin", "creator_share_by_rates",
+    "rate_slider", "rank_shift", "histograms", "minute_panel", "gift_points", "lines",
+    "effects",
+]
 
 WIDTH, HEIGHT = 560, 260
 PALETTE = ["#1f6f8b", "#e07a5f", "#81b29a", "#f2cc8f", "#3d405b", "#9c6644"]
@@ -174,8 +180,8 @@ def rate_slider(sweep: pl.DataFrame, title: str) -> alt.LayerChart:
     static picture); its tooltip shows the numbers.
     """
     data = _floats(sweep)
-    lo, hi = float(data["usd_per_diamond"].min()), float(data["usd_per_diamond"].max())
-    step = float(data["usd_per_diamond"].diff().drop_nulls().min())
+    lo, hi = to_float(data["usd_per_diamond"].min()), to_float(data["usd_per_diamond"].max())
+    step = to_float(data["usd_per_diamond"].diff().drop_nulls().min())
     pick = alt.param(
         name="rate", value=0.005,
         bind=alt.binding_range(min=lo, max=hi, step=step, name="US dollars per Diamond "),
@@ -218,7 +224,7 @@ def rank_shift(table: pl.DataFrame, title: str) -> alt.LayerChart:
         .when(pl.col("live_hours") <= 10).then(pl.lit(groups[1]))
         .otherwise(pl.lit(groups[2])),
     )
-    last = int(long["rank"].max())
+    last = int(cast(int, long["rank"].max()))  # polars types a max as any Python value
     base = alt.Chart(long, width=420, height=340).encode(
         x=alt.X("rules:N", sort=[before, after], title=None,
                 axis=alt.Axis(labelAngle=0, labelLimit=0), scale=alt.Scale(padding=0.25)),
@@ -263,7 +269,7 @@ def minute_panel(minutes: pl.DataFrame, title: str) -> alt.VConcatChart:
     """
     data = _floats(minutes).with_columns(minute_end=pl.col("minute") + 1)
     x = alt.X("minute:Q", title="minutes since the LIVE started",
-              scale=alt.Scale(domain=[0, float(data["minute_end"].max() or 1)], nice=False))
+              scale=alt.Scale(domain=[0, to_float(data["minute_end"].max() or 1)], nice=False))
     marked = data.unpivot(index=["minute", "minute_end"], on=["cta", "moment"],
                           variable_name="what", value_name="on").filter(pl.col("on"))
     shade = alt.Chart(marked).mark_rect(opacity=0.35).encode(

@@ -17,7 +17,10 @@ import math
 import numpy as np
 import polars as pl
 
-__all__ = ["exercise_0_1", "exercise_0_2", "exercise_1_1", "exercise_1_3", "exercise_2_1", "exercise_2_2", "exercise_2_3", "exercise_3_3"]
+__all__ = [
+    "exercise_0_1", "exercise_0_2", "exercise_1_1", "exercise_1_3", "exercise_2_1",
+    "exercise_2_2", "exercise_2_3", "exercise_3_3",
+]
 
 
 def _say(ok: bool, message: str) -> bool:

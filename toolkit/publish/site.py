@@ -174,7 +174,9 @@ def build_site(notebooks: Path, out: Path, docs: Path | None = None) -> list[Pat
     (out / "_static" / "site.css").write_text(CSS, encoding="utf-8")
     version = "v" + ".".join(_vegalite_version().split(".")[:2])
     (out / "_static" / "vega-bundle.js").write_text(
-        vl_convert.javascript_bundle(vl_version=version), encoding="utf-8")
+        # the stub makes ``snippet`` required; at runtime it defaults to None (the default one)
+        vl_convert.javascript_bundle(vl_version=version),  # type: ignore[call-arg]
+        encoding="utf-8")
 
     problems: list[str] = []
     sources = notebook_paths(notebooks)

@@ -4,13 +4,19 @@ Modules:
 
 - :mod:`toolkit.recordings.methods`: the table of TikTok webcast method names and what each becomes
 - :mod:`toolkit.recordings.wire`: the protobuf wire format of the dozen fields the tables use
-- :mod:`toolkit.recordings.formats`: one record of each client format as a typed message, or a ``Rejected``
-- :mod:`toolkit.recordings.counting`: the counting rules: sessions, duplicates, gift streaks, hearts, viewers
+- :mod:`toolkit.recordings.formats`: one record of each client format as a typed message, or a
+  ``Rejected``
+- :mod:`toolkit.recordings.counting`: the counting rules: sessions, duplicates, gift streaks,
+  hearts, viewers
 - :mod:`toolkit.recordings.pseudonyms`: salted HMAC pseudonyms and the salt file
-- :mod:`toolkit.recordings.reader`: ``ingest()``: files in, tables out, rows read = loaded + rejected
-- :mod:`toolkit.recordings.recorder`: ``toolkit record`` with tiktoklive (the optional ``record`` extra)
-- :mod:`toolkit.recordings.writers`: messages written in the three formats (the mirror of ``formats``)
-- :mod:`toolkit.recordings.synthetic`: simulated LIVEs written as the messages TikTok sends, and their truth
+- :mod:`toolkit.recordings.reader`: ``ingest()``: files in, tables out, rows read = loaded +
+  rejected
+- :mod:`toolkit.recordings.recorder`: ``toolkit record`` with tiktoklive (the optional
+  ``record`` extra)
+- :mod:`toolkit.recordings.writers`: messages written in the three formats (the mirror of
+  ``formats``)
+- :mod:`toolkit.recordings.synthetic`: simulated LIVEs written as the messages TikTok sends, and
+  their truth
 
 The names below are the public API; the other modules are reached by name
 (``from toolkit.recordings import writers``).
@@ -22,6 +28,8 @@ from toolkit.recordings.pseudonyms import SALT_BYTES, pseudonyms, read_salt
 from toolkit.recordings.reader import (
     MESSAGES_SCHEMA,
     REJECTED_SCHEMA,
+    FileReport,
+    IngestReport,
     IngestResult,
     first_records,
     ingest,
@@ -39,6 +47,8 @@ from toolkit.recordings.synthetic import (
 
 __all__ = [
     "IngestResult",
+    "IngestReport",
+    "FileReport",
     "ingest",
     "write",
     "first_records",

@@ -1,7 +1,7 @@
 """The counting rules that turn a recording's messages into the canonical events table.
 
 The open-source LIVE clients pass on what TikTok sends, and what TikTok sends is easy to
-count wrongly (see ``docs/recordings.md``). The rules, each with a test:
+count wrongly (see ``docs/ingest.md``). The rules, each with a test:
 
 - **Gift streaks.** A streakable gift (``gift_type == 1``, e.g. a Rose) sends one message per
   tap, each with the running ``repeat_count`` under one ``group_id``, then a final message with
@@ -45,7 +45,10 @@ from toolkit.recordings.methods import (
     WITH_USER,
 )
 
-__all__ = ["LIMITS", "SILENCE", "check_messages", "count", "events_from", "sessions_from", "gifts_seen", "gift_coins_compared", "rule_counts", "describe_rules"]
+__all__ = [
+    "LIMITS", "SILENCE", "check_messages", "count", "events_from", "sessions_from",
+    "gifts_seen", "gift_coins_compared", "rule_counts", "describe_rules",
+]
 
 #: Largest values taken as real; anything above is rejected as an ``absurd value``.
 LIMITS = {

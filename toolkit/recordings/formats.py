@@ -1,6 +1,6 @@
 """The recording formats of the open-source TikTok LIVE clients, read one record at a time.
 
-Three formats are read (see ``docs/recordings.md``); which one a file holds is told from its
+Three formats are read (see ``docs/ingest.md``); which one a file holds is told from its
 content, never from its name:
 
 ``toolkit-live/1``
@@ -30,7 +30,9 @@ import base64
 import binascii
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ParamSpec
 
 from toolkit.recordings.methods import (
     CLASS_METHODS,
@@ -46,7 +48,10 @@ from toolkit.recordings.methods import (
 )
 from toolkit.recordings.wire import WireError, decode
 
-__all__ = ["MESSAGE_FIELDS", "Rejected", "read_own_line", "read_connector_line", "read_java_sample", "is_java_collector", "line_format"]
+__all__ = [
+    "MESSAGE_FIELDS", "Rejected", "read_own_line", "read_connector_line", "read_java_sample",
+    "is_java_collector", "line_format",
+]
 
 #: Integer fields of a message (``None`` where absent).
 INT_FIELDS = ("received_ms", "create_time_ms", "msg_id", "room_id", "user_id", "count",
@@ -84,7 +89,7 @@ class _Bad(Exception):
 def _int(value: object, field: str) -> int | None:
     """A JSON value as an int: ints, bools (0/1) and decimal strings; else a rejection."""
     if type(value) is int or value is None:
-        return value  # type: ignore[return-value]
+        return value
     if value == "":
         return None
     if isinstance(value, bool):
@@ -188,11 +193,15 @@ def _finish(message: dict[str, object]) -> dict[str, object]:
     return out
 
 
-def _guard(read):  # type: ignore[no-untyped-def]
+_P = ParamSpec("_P")
+
+
+def _guard(read: Callable[_P, dict[str, object] | Rejected]
+           ) -> Callable[_P, dict[str, object] | Rejected]:
     """Turn the :class:`_Bad` raised while reading a record into its :class:`Rejected`."""
-    def reader(*args: object) -> dict[str, object] | Rejected:
+    def reader(*args: _P.args, **kwargs: _P.kwargs) -> dict[str, object] | Rejected:
         try:
-            return read(*args)
+            return read(*args, **kwargs)
         except _Bad as bad:
             return bad.rejected
     reader.__doc__, reader.__name__ = read.__doc__, read.__name__

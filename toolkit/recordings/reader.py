@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import json
 import zlib
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import polars as pl
 
@@ -52,7 +54,10 @@ from toolkit.recordings.formats import (
 )
 from toolkit.recordings.pseudonyms import pseudonyms
 
-__all__ = ["IngestResult", "ingest", "write", "first_records", "summary_lines", "REJECTED_SCHEMA", "MESSAGES_SCHEMA"]
+__all__ = [
+    "FileReport", "IngestReport", "IngestResult", "ingest", "write", "first_records",
+    "summary_lines", "REJECTED_SCHEMA", "MESSAGES_SCHEMA",
+]
 
 #: Columns of the rejected table.
 REJECTED_SCHEMA: dict[str, pl.DataType] = {
@@ -102,7 +107,7 @@ class _Collector:
         return pl.concat(self.frames) if self.frames else pl.DataFrame(schema=MESSAGES_SCHEMA)
 
 
-def _open(path: Path):  # type: ignore[no-untyped-def]
+def _open(path: Path) -> io.BufferedIOBase:
     """The file's bytes, unpacked when it is gzip-compressed (told by its first two bytes)."""
     with path.open("rb") as handle:
         packed = handle.read(2) == b"\x1f\x8b"
@@ -216,6 +221,30 @@ def _sniff(path: Path) -> tuple[str, object]:
     return "jsonl", None
 
 
+class FileReport(TypedDict):
+    """One file in :class:`IngestReport`: ``loaded`` and ``rejected`` once it is counted."""
+
+    file: str
+    format: str
+    rows: int
+    loaded: NotRequired[int]
+    rejected: NotRequired[int]
+
+
+class IngestReport(TypedDict):
+    """The report of :func:`ingest` (written as ``ingest.json``)."""
+
+    rows_read: int
+    loaded: int
+    rejected: int
+    rejected_by_reason: dict[str, int]
+    files: list[FileReport]
+    rules: dict[str, int]
+    sessions: int
+    pseudonymised: bool
+    timezone: str
+
+
 @dataclass(frozen=True)
 class IngestResult:
     """What :func:`ingest` made of some recordings.
@@ -236,7 +265,7 @@ class IngestResult:
     messages: pl.DataFrame
     gifts: pl.DataFrame
     rejected: pl.DataFrame
-    report: dict = field(repr=False)
+    report: IngestReport = field(repr=False)
 
     @property
     def dataset(self) -> Dataset:
@@ -289,7 +318,8 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown time zone {timezone!r} (use an IANA name such as "
                          "'Europe/Lisbon' or 'UTC')") from None
-    collector, files = _Collector(), []
+    collector = _Collector()
+    files: list[FileReport] = []
     for path in map(Path, paths):
         if path.is_dir():
             raise ValueError(f"{path}: is a folder; give the recording files (e.g. {path}/*)")
@@ -347,7 +377,7 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
         info["loaded"] = int(match["loaded"].sum())
         info["rejected"] = int(match["rejected"].sum())
     reasons = Counter(rejected["reason"].to_list())
-    report = {
+    report: IngestReport = {
         "rows_read": sum(f["rows"] for f in files),
         "loaded": loaded.height,
         "rejected": rejected.height,
@@ -373,7 +403,7 @@ def write(result: IngestResult, out: str | Path, tables: bool = True) -> dict[st
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out}: exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    names = ("events", "sessions", "messages", "gifts")
+    names: tuple[str, ...] = ("events", "sessions", "messages", "gifts")
     if not tables:  # tables of an earlier run must not pass for this one's
         for name in names:
             (out / f"{name}.parquet").unlink(missing_ok=True)
@@ -389,7 +419,7 @@ def write(result: IngestResult, out: str | Path, tables: bool = True) -> dict[st
     return paths
 
 
-def summary_lines(report: dict) -> list[str]:
+def summary_lines(report: IngestReport) -> list[str]:
     """The report as the lines ``toolkit ingest`` prints."""
     lines = [f"read {report['rows_read']:,} records from {len(report['files'])} file(s) = "
              f"loaded {report['loaded']:,} + rejected {report['rejected']:,}"]

@@ -38,7 +38,7 @@ from collections.abc import Awaitable, Callable
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 __all__ = ["FORMAT", "INSTALL_HINT", "record_line", "subscribed_types", "Recorder", "record"]
 
@@ -46,8 +46,8 @@ __all__ = ["FORMAT", "INSTALL_HINT", "record_line", "subscribed_types", "Recorde
 FORMAT = "toolkit-live/1"
 
 #: The message of the ImportError raised when ``tiktoklive`` is not installed.
-INSTALL_HINT = ("toolkit record needs the optional extra: pip install 'toolkit[record]' "
-                "(tiktoklive 7.0.1)")
+INSTALL_HINT = ("toolkit record needs the optional extra: pip install "
+                "'live-engagement-toolkit[record]' (tiktoklive 7.0.1)")
 
 _log = logging.getLogger(__name__)
 
@@ -158,7 +158,8 @@ def _common_keys(event: Any, received_ms: int, events: Any) -> dict[str, Any]:
             line["msg_id"] = _int_or_none(message.msg_id)
             line["room_id"] = _int_or_none(message.room_id)
         line["raw_b64"] = base64.b64encode(bytes(event)).decode("ascii")
-    if _has_user_field(type(event)):
+    event_type: type = type(event)  # as type[Any], mypy would not see that it is hashable
+    if _has_user_field(event_type):
         line.update(_user_keys(event))
     return line
 
@@ -208,6 +209,15 @@ def subscribed_types() -> tuple[type, ...]:
             events.DisconnectEvent)
 
 
+class TextSink(Protocol):
+    """An open text file as a :class:`Recorder` uses one it did not open."""
+
+    @property
+    def closed(self) -> bool: ...
+    def write(self, text: str, /) -> int: ...
+    def flush(self) -> None: ...
+
+
 class Recorder:
     """Writes events to a ``toolkit-live/1`` JSON Lines file, one flushed line per event.
 
@@ -226,12 +236,13 @@ class Recorder:
     ...     rec.attach(client)                        # client: a TikTokLiveClient
     """
 
-    def __init__(self, out: str | Path | TextIO, clock: Callable[[], int] = _now_ms) -> None:
+    def __init__(self, out: str | Path | TextSink, clock: Callable[[], int] = _now_ms) -> None:
+        self._opened: TextIO | None = None  # the file this recorder opened (and closes)
         if isinstance(out, (str, Path)):
-            self._file: TextIO = open(out, "a", encoding="utf-8", newline="\n")
-            self._owns_file = True
+            self._opened = open(out, "a", encoding="utf-8", newline="\n")
+            self._file: TextSink = self._opened
         else:
-            self._file, self._owns_file = out, False
+            self._file = out
         self._clock = clock
         self._counts: Counter[str] = Counter()
         self.failures = 0  #: events that could not be written at all (see :meth:`on_event`)
@@ -287,8 +298,8 @@ class Recorder:
         if self._file.closed:
             return
         self._file.flush()
-        if self._owns_file:
-            self._file.close()
+        if self._opened is not None:
+            self._opened.close()
 
     def __enter__(self) -> Recorder:
         return self

@@ -1,12 +1,12 @@
 """Synthetic recordings: simulated LIVEs written in the real clients' recording formats.
 
-No public recording of a whole TikTok LIVE exists (``docs/recordings.md``), and real ones
+No public recording of a whole TikTok LIVE exists (``docs/recording.md``), and real ones
 hold viewers' personal data, so the bundled example is made here: sessions from the simulator
 are turned into the *messages* TikTok would send, with the habits that make counting hard,
 and written in the three formats ``toolkit ingest`` reads. Because we know the true events,
-the bundle also tests the ingester: its totals must come back (``tests/test_recordings.py``).
+the bundle also tests the ingester: its totals must come back (``tests/recordings/test_synthetic.py``).
 
-What the messages imitate (from ``../shared/reference/live_client_schemas.md``):
+What the messages imitate (the clients' schemas, summed up in ``docs/ingest.md``):
 
 - hearts arrive in like messages of at most 15 taps, each with the room's running total; on
   busy LIVEs some per-user like messages are never delivered (here: a share
@@ -39,7 +39,10 @@ from toolkit.recordings.writers import (
     write_toolkit_live,
 )
 
-__all__ = ["wire_messages", "write_bundle", "compare_with_truth", "bundled_files", "bundled_truth", "MAX_TAPS_PER_MESSAGE"]
+__all__ = [
+    "wire_messages", "write_bundle", "compare_with_truth", "bundled_files", "bundled_truth",
+    "MAX_TAPS_PER_MESSAGE",
+]
 
 MAX_TAPS_PER_MESSAGE = 15
 _COMMENTS = ("hi!", "love this 😍", "where are you from?", "🔥🔥🔥", "hello from Lisbon",
@@ -175,9 +178,9 @@ def _simple(base: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
              "total_user", "content")
 
 
-def _common() -> list[str]:
+def _common() -> list[str | pl.Expr]:
     return ["session_id", "_e", "_step", "kind", "room_id", "streamer", "create_time_ms",
-            pl.col("_uid").alias("user_id"), "unique_id", "nickname"]  # type: ignore[list-item]
+            pl.col("_uid").alias("user_id"), "unique_id", "nickname"]
 
 
 #: Sessions of the bundled example and how they are written (``data/recorded/``).

@@ -20,6 +20,7 @@ against the installed classes and decodes payloads those classes wrote.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from toolkit.recordings.methods import CHAT, CONTROL, GIFT, LIKE, MEMBER, ROOM_USER_SEQ, SOCIAL
 
@@ -59,6 +60,7 @@ def read_fields(buf: bytes) -> dict[int, list[int | bytes]]:
     """
     fields: dict[int, list[int | bytes]] = {}
     pos, end = 0, len(buf)
+    value: int | bytes
     while pos < end:
         tag = buf[pos]  # most tags and lengths fit in one byte: skip the general reader
         if tag < 0x80:
@@ -96,7 +98,7 @@ def _signed(value: int) -> int:
 
 
 # A schema maps a field number to (our name, type); type is "int", "str" or a nested schema.
-Schema = Mapping[int, tuple[str, "str | Schema"]]
+Schema = Mapping[int, tuple[str, 'Literal["int", "str"] | Schema']]
 
 _TEXT: Schema = {1: ("key", "str")}
 _COMMON: Schema = {1: ("method", "str"), 2: ("msg_id", "int"), 3: ("room_id", "int"),

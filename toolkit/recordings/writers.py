@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -26,7 +28,7 @@ from toolkit.recordings.methods import CONTROL, METHOD_OF_KIND
 
 __all__ = ["proto_message", "write_connector", "write_java_collector", "write_toolkit_live"]
 
-def _open(path: Path, gz: bool):  # type: ignore[no-untyped-def]
+def _open(path: Path, gz: bool) -> io.BufferedIOBase:
     # mtime=0: the same messages give the same bytes
     return (gzip.GzipFile(path, "wb", mtime=0) if gz else path.open("wb"))
 
@@ -76,8 +78,9 @@ def _connector_v1(row: dict) -> dict:
 
 
 def _connector_v2(row: dict) -> dict:
-    common = {"method": METHOD_OF_KIND[row["kind"]], "msgId": _s(row["msg_id"]),
-              "roomId": _s(row["room_id"]), "createTime": _s(row["create_time_ms"])}
+    common: dict[str, object] = {
+        "method": METHOD_OF_KIND[row["kind"]], "msgId": _s(row["msg_id"]),
+        "roomId": _s(row["room_id"]), "createTime": _s(row["create_time_ms"])}
     if row["display_key"]:
         common["displayText"] = {"key": row["display_key"]}
     data: dict = {"common": common}
@@ -107,7 +110,7 @@ def _s(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def proto_message(row: dict):  # type: ignore[no-untyped-def]
+def proto_message(row: dict) -> Any:  # a TikTokLive (betterproto) message
     """The real ``TikTokLiveProto`` message (the class ``tiktoklive`` 7.0.1 decodes with)."""
     from TikTokLive import proto
     from TikTokLiveProto.v3.webcast.model.message.common import Text
@@ -172,22 +175,22 @@ def write_toolkit_live(messages: pl.DataFrame, path: str | Path, gz: bool = True
     last = messages.row(messages.height - 1, named=True)
     with _open(path, gz) as raw:
         clock_values: list[int] = []
-        recorder = recorder.Recorder(_TextSink(raw), clock=lambda: clock_values[-1])
+        writer = recorder.Recorder(_TextSink(raw), clock=lambda: clock_values[-1])
         clock_values.append(first["received_ms"] - 1000)
-        recorder.write(ConnectEvent(unique_id=first["streamer"], room_id=first["room_id"]))
+        writer.write(ConnectEvent(unique_id=first["streamer"], room_id=first["room_id"]))
         for row in messages.iter_rows(named=True):
             clock_values.append(row["received_ms"])
             message = proto_message(row)
             event = EVENT_MAPPINGS[METHOD_OF_KIND[row["kind"]]]().parse(bytes(message))
-            recorder.write(event)
+            writer.write(event)
         clock_values.append(last["received_ms"] + 500)
         end = ControlEvent().parse(bytes(_control(last)))
-        recorder.write(end)
-        recorder.write(DisconnectEvent())
+        writer.write(end)
+        writer.write(DisconnectEvent())
     return path
 
 
-def _control(last: dict):  # type: ignore[no-untyped-def]
+def _control(last: dict) -> Any:
     from TikTokLive import proto
 
     header = proto.CommonMessageData(method=CONTROL, msg_id=last["msg_id"] + 1,
@@ -199,8 +202,12 @@ def _control(last: dict):  # type: ignore[no-untyped-def]
 class _TextSink:
     """A text-file face for a binary (possibly gzip) stream, for the recorder."""
 
-    def __init__(self, raw) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, raw: io.BufferedIOBase) -> None:
         self.raw = raw
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.raw.closed)
 
     def write(self, text: str) -> int:
         return self.raw.write(text.encode("utf-8"))

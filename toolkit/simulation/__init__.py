@@ -5,11 +5,16 @@ Modules:
 - :mod:`toolkit.simulation.worlds`: ``World``, the parameters (validated), and the named presets
 - :mod:`toolkit.simulation.schedule`: drawing sessions: creators, start hours, lengths, followers
 - :mod:`toolkit.simulation.engine`: the vectorised step loop and its tables
-- :mod:`toolkit.simulation.visibility`: the visibility score: the engagement index that feeds impressions back
-- :mod:`toolkit.simulation.creators`: creators over days: followers carried forward, regular-video views and likes
-- :mod:`toolkit.simulation.store`: simulations on disk (parquet, bounded memory) and the bundled datasets
-- :mod:`toolkit.simulation.experiments`: compare worlds, same-seed replays, paired effects, randomised vs naive
-- :mod:`toolkit.simulation.runner`: many datasets, one statistic each: the runner behind every error rate
+- :mod:`toolkit.simulation.visibility`: the visibility score: the engagement index that feeds
+  impressions back
+- :mod:`toolkit.simulation.creators`: creators over days: followers carried forward,
+  regular-video views and likes
+- :mod:`toolkit.simulation.store`: simulations on disk (parquet, bounded memory) and the bundled
+  datasets
+- :mod:`toolkit.simulation.experiments`: compare worlds, same-seed replays, paired effects,
+  randomised vs naive
+- :mod:`toolkit.simulation.runner`: many datasets, one statistic each: the runner behind every
+  error rate
 
 The names below are the public API; import them from here.
 """
@@ -26,6 +31,8 @@ from toolkit.simulation.engine import (
 )
 from toolkit.simulation.experiments import (
     INTERVENTIONS,
+    PairedEffect,
+    RandomisedVsNaive,
     compare_worlds,
     paired_effect,
     randomised_vs_naive,
@@ -73,8 +80,10 @@ __all__ = [
     "bundled",
     "compare_worlds",
     "replay",
+    "PairedEffect",
     "paired_effect",
     "INTERVENTIONS",
+    "RandomisedVsNaive",
     "randomised_vs_naive",
     "run_datasets",
 ]

@@ -42,7 +42,9 @@ from toolkit.simulation.schedule import audience_activity, draw_sessions
 from toolkit.simulation.visibility import engagement_index, heart_ratio
 from toolkit.simulation.worlds import World
 
-__all__ = ["simulate", "simulate_sessions", "simulate_in_chunks", "PLATFORM_SCHEMA", "VIEWERS_SCHEMA"]
+__all__ = [
+    "simulate", "simulate_sessions", "simulate_in_chunks", "PLATFORM_SCHEMA", "VIEWERS_SCHEMA",
+]
 
 CHUNK_SESSIONS = 2000  # sessions simulated together; part of the algorithm (fixes the streams)
 JOIN, HEART, COMMENT, SHARE, FOLLOW, GIFT, VIEWERS = range(len(KINDS))
@@ -232,7 +234,8 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
             number = next_viewer[owner] + rank
             next_viewer += new
             mean_stay = np.where(is_bot, w.bot_stay_minutes * per_minute, stay_steps_mean[owner])
-            stay = np.maximum(1, np.ceil(audience_rng.exponential(1.0, total_new) * mean_stay)).astype(np.int64)
+            stay = np.maximum(1, np.ceil(audience_rng.exponential(1.0, total_new) * mean_stay)
+                              ).astype(np.int64)
             leave = np.minimum(t + 1 + stay, steps[owner])
             follows = (~is_bot) & (audience_rng.random(total_new) < w.follow_probability)
             follow_at = np.where(follows, t + 1 + np.floor(audience_rng.random(total_new) * stay), -1)
@@ -309,7 +312,8 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
             rows = np.flatnonzero(live)
             n_bots = np.bincount(v["session"][v["bot"]], minlength=s_count)
             first = t - t % per_minute  # the minute's first step
-            platform.append((rows, np.full(len(rows), t // per_minute), visibility[rows],
+            # numpy's stubs type any(axis=1) as "a bool or an array"; of a 2-D mask, an array
+            platform.append((rows, np.full(len(rows), t // per_minute), visibility[rows],  # type: ignore[arg-type]
                              minute_impressions[rows], minute_joins[rows], counts[rows],
                              n_bots[rows], cta[rows, first:t + 1].any(axis=1),
                              moment[rows, first:t + 1].any(axis=1)))
@@ -322,7 +326,7 @@ def _tables(sessions: pl.DataFrame, out: list, platform: list, audience: list) -
     ids = sessions["session_id"]
     start_ms = sessions["start"].dt.epoch("ms").to_numpy()
     if out:
-        session, offset, kind, number, count, gift, coins = (np.concatenate(c) for c in zip(*out))
+        session, offset, kind, number, count, gift, coins = (np.concatenate(c) for c in zip(*out, strict=True))
     else:
         session = offset = number = count = gift = coins = np.zeros(0, dtype=np.int64)
         kind = np.zeros(0, dtype=np.int8)
@@ -348,7 +352,7 @@ def _tables(sessions: pl.DataFrame, out: list, platform: list, audience: list) -
 
     names = list(PLATFORM_SCHEMA)
     if platform:
-        cols = [np.concatenate(c) for c in zip(*platform)]
+        cols = [np.concatenate(c) for c in zip(*platform, strict=True)]
     else:
         cols = [np.zeros(0, dtype=np.int64)] * len(names)
     table = pl.DataFrame({n: c for n, c in zip(names[1:], cols[1:], strict=True)})
@@ -356,7 +360,7 @@ def _tables(sessions: pl.DataFrame, out: list, platform: list, audience: list) -
     table = table.cast(PLATFORM_SCHEMA).sort("session_id", "minute")  # type: ignore[arg-type]
 
     if audience:
-        owner, number, join_s, stay_s, is_bot, gifter = (np.concatenate(c) for c in zip(*audience))
+        owner, number, join_s, stay_s, is_bot, gifter = (np.concatenate(c) for c in zip(*audience, strict=True))
     else:
         owner = number = np.zeros(0, dtype=np.int64)
         join_s = stay_s = np.zeros(0)
@@ -368,5 +372,6 @@ def _tables(sessions: pl.DataFrame, out: list, platform: list, audience: list) -
         user_id=pl.concat_str(pl.col("session_id"), pl.lit("-v"), pl.col("number").cast(pl.String))
     ).sort("session_id", "number").select(list(VIEWERS_SCHEMA)).cast(VIEWERS_SCHEMA)  # type: ignore[arg-type]
     return Dataset.from_tables(events=events, platform=table, sessions=sessions, viewers=viewers,
-                               source="simulated", name=str(sessions["world"][0]) if sessions.height else "simulation")
+                               source="simulated",
+                               name=str(sessions["world"][0]) if sessions.height else "simulation")
 

@@ -10,19 +10,21 @@ What it cannot tell you is whether the real platform works like the model.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypedDict
 
 import numpy as np
 import polars as pl
 from scipy import stats
 
-from toolkit._checks import check_count
+from toolkit._checks import check_count, to_float
 from toolkit.analytics.summary import live_summary
 from toolkit.events.dataset import Dataset
 from toolkit.simulation.engine import simulate_sessions
 from toolkit.simulation.schedule import draw_sessions
 from toolkit.simulation.worlds import World, world
 
-__all__ = ["compare_worlds", "replay", "paired_effect", "INTERVENTIONS", "randomised_vs_naive"]
+__all__ = ["compare_worlds", "replay", "PairedEffect", "paired_effect", "INTERVENTIONS",
+           "RandomisedVsNaive", "randomised_vs_naive"]
 
 
 def compare_worlds(
@@ -88,10 +90,22 @@ def replay(
     return before, after
 
 
+class PairedEffect(TypedDict):
+    """The result of :func:`paired_effect` (``n`` is a float)."""
+
+    before: float
+    after: float
+    effect: float
+    low: float
+    high: float
+    relative: float
+    n: float
+
+
 def paired_effect(
     before: Dataset, after: Dataset, column: str, rng: np.random.Generator,
     confidence: float = 0.95,
-) -> dict[str, float]:
+) -> PairedEffect:
     """Mean per-session change of a LIVE-summary column between two replays, with an interval.
 
     The sessions are paired (same session, same seed); the interval is a bootstrap over
@@ -113,10 +127,10 @@ def paired_effect(
         result = stats.bootstrap((diff,), np.mean, confidence_level=confidence,
                                  n_resamples=5_000, rng=rng)
         low, high = result.confidence_interval.low, result.confidence_interval.high
-    mean_before = float(paired[column].mean())
+    mean_before = to_float(paired[column].mean())
     return {
         "before": mean_before,
-        "after": float(paired[f"{column}_after"].mean()),
+        "after": to_float(paired[f"{column}_after"].mean()),
         "effect": float(diff.mean()),
         "low": float(low),
         "high": float(high),
@@ -151,9 +165,24 @@ def _relative_change(first: np.ndarray, second: np.ndarray, rng: np.random.Gener
     return float(_mean_ratio(first, second)), float(ci.low), float(ci.high)
 
 
+class RandomisedVsNaive(TypedDict):
+    """The result of :func:`randomised_vs_naive` (``n`` is a float)."""
+
+    kind: str
+    world: str
+    outcome: str
+    randomised: float
+    randomised_low: float
+    randomised_high: float
+    naive: float
+    naive_low: float
+    naive_high: float
+    n: float
+
+
 def randomised_vs_naive(
     kind: str, world_name: str, n_sessions: int, seed: int, rng: np.random.Generator
-) -> dict[str, float | str]:
+) -> RandomisedVsNaive:
     """The effect of one intervention measured two ways: by experiment and by looking.
 
     The **randomised** estimate replays the same sessions with the same seed, with and
@@ -233,9 +262,9 @@ def randomised_vs_naive(
         score = joined["burstiness"].fill_null(0.0)
         treated = score > score.median()
         summary = joined
-    values, treated = (summary[outcome].cast(pl.Float64).to_numpy(),
-                       treated.to_numpy().astype(bool))
-    naive = _relative_change(values[~treated], values[treated], rng, paired=False)
+    values, is_treated = (summary[outcome].cast(pl.Float64).to_numpy(),
+                          treated.to_numpy().astype(bool))
+    naive = _relative_change(values[~is_treated], values[is_treated], rng, paired=False)
     return {"kind": kind, "world": world_name, "outcome": outcome,
             "randomised": effect[0], "randomised_low": effect[1], "randomised_high": effect[2],
             "naive": naive[0], "naive_low": naive[1], "naive_high": naive[2],

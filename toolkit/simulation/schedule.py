@@ -17,7 +17,10 @@ import polars as pl
 from toolkit._checks import check_count
 from toolkit.simulation.worlds import World
 
-__all__ = ["SESSIONS_SCHEMA", "audience_activity", "start_hour_weights", "draw_durations", "draw_followers", "draw_sessions"]
+__all__ = [
+    "SESSIONS_SCHEMA", "audience_activity", "start_hour_weights", "draw_durations",
+    "draw_followers", "draw_sessions",
+]
 
 SESSIONS_SCHEMA: dict[str, pl.DataType] = {
     "session_id": pl.String(),

@@ -1,4 +1,11 @@
-"""visibility: split from toolkit.simulation.engine (docstring to be written)."""
+"""The visibility score's input: how a step's engagement compares with the platform's norms.
+
+Each step the simulator scores every session's engagement per viewer against :data:`NORMS`
+(what the platform expects of a typical LIVE): hearts (through :func:`heart_ratio`, concave
+when steady tapping should beat bursts, C15), comments, shares, gifts and retention, each
+weighted by the world and capped at :data:`SIGNAL_CAP`. :func:`engagement_index` is that score;
+the engine turns it into the next step's impressions: the feedback loop of C7, C11 and C13.
+"""
 
 from __future__ import annotations
 

@@ -2,10 +2,13 @@
 
 Modules:
 
-- :mod:`toolkit.stats.estimates`: rank correlations, means and differences with intervals, Benjamini-Hochberg, Wilson
-- :mod:`toolkit.stats.regression`: least squares with HC1 or cluster-robust errors, fixed effects, mediation
+- :mod:`toolkit.stats.estimates`: rank correlations, means and differences with intervals,
+  Benjamini-Hochberg, Wilson
+- :mod:`toolkit.stats.regression`: least squares with HC1 or cluster-robust errors, fixed
+  effects, mediation
 - :mod:`toolkit.stats.inequality`: Gini (with interval), Lorenz curve, top shares
-- :mod:`toolkit.stats.tails`: power-law fits (Clauset, Shalizi & Newman), goodness of fit, log-normal comparison
+- :mod:`toolkit.stats.tails`: power-law fits (Clauset, Shalizi & Newman), goodness of fit,
+  log-normal comparison
 
 The names below are the public API; import them from here.
 """
@@ -13,6 +16,10 @@ The names below are the public API; import them from here.
 from __future__ import annotations
 
 from toolkit.stats.estimates import (
+    DifferenceInMeans,
+    MeanInterval,
+    ProportionInterval,
+    RankCorrelation,
     adjust_p_values,
     difference_in_means,
     mean_interval,
@@ -38,6 +45,10 @@ __all__ = [
     "difference_in_means",
     "adjust_p_values",
     "proportion_interval",
+    "RankCorrelation",
+    "MeanInterval",
+    "DifferenceInMeans",
+    "ProportionInterval",
     "Fit",
     "ols",
     "demean",

@@ -7,11 +7,16 @@ alone. The statistics layer of the project grows here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 import numpy as np
 from scipy import stats
 
-__all__ = ["spearman", "rank_correlation", "mean_interval", "difference_in_means", "adjust_p_values", "proportion_interval"]
+__all__ = [
+    "spearman", "rank_correlation", "mean_interval", "difference_in_means", "adjust_p_values",
+    "proportion_interval", "RankCorrelation", "MeanInterval", "DifferenceInMeans",
+    "ProportionInterval",
+]
 
 
 def spearman(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -28,10 +33,19 @@ def spearman(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
         return (rx * ry).sum(axis=axis) / np.sqrt((rx**2).sum(axis=axis) * (ry**2).sum(axis=axis))
 
 
+class RankCorrelation(TypedDict):
+    """The result of :func:`rank_correlation` (``n`` is a float, as it always was)."""
+
+    rho: float
+    low: float
+    high: float
+    n: float
+
+
 def rank_correlation(
     x: np.ndarray, y: np.ndarray, rng: np.random.Generator, confidence: float = 0.95,
     n_resamples: int = 2_000,
-) -> dict[str, float]:
+) -> RankCorrelation:
     """Spearman's rank correlation of paired samples, with a bootstrap interval.
 
     Parameters
@@ -64,10 +78,20 @@ def rank_correlation(
     }
 
 
+class MeanInterval(TypedDict):
+    """The result of :func:`mean_interval`."""
+
+    estimate: float
+    low: float
+    high: float
+    p_value: float
+    n: float
+
+
 def mean_interval(
     values: np.ndarray, rng: np.random.Generator, confidence: float = 0.95,
     n_resamples: int = 2_000,
-) -> dict[str, float]:
+) -> MeanInterval:
     """Mean of a sample with a BCa bootstrap interval and a one-sample t-test of "mean = 0".
 
     Returns
@@ -90,10 +114,21 @@ def mean_interval(
             "p_value": p, "n": float(len(x))}
 
 
+class DifferenceInMeans(TypedDict):
+    """The result of :func:`difference_in_means`."""
+
+    estimate: float
+    low: float
+    high: float
+    p_value: float
+    n_x: float
+    n_y: float
+
+
 def difference_in_means(
     x: np.ndarray, y: np.ndarray, rng: np.random.Generator, confidence: float = 0.95,
     n_resamples: int = 2_000,
-) -> dict[str, float]:
+) -> DifferenceInMeans:
     """Mean of ``x`` minus mean of ``y``: bootstrap interval and permutation p-value.
 
     The p-value comes from ``scipy.stats.permutation_test`` (labels shuffled); the interval
@@ -136,8 +171,17 @@ def adjust_p_values(p_values: Sequence[float | None]) -> list[float | None]:
     return out
 
 
+class ProportionInterval(TypedDict):
+    """The result of :func:`proportion_interval`."""
+
+    estimate: float
+    low: float
+    high: float
+    n: float
+
+
 def proportion_interval(successes: int, trials: int, confidence: float = 0.95
-                        ) -> dict[str, float]:
+                        ) -> ProportionInterval:
     """A share with its Wilson interval (``scipy.stats.binomtest``)."""
     if trials <= 0 or not 0 <= successes <= trials:
         raise ValueError(f"need 0 <= successes <= trials and trials > 0, got {successes}/{trials}")

@@ -1,19 +1,13 @@
-"""How concentrated is gifting? Gini, Lorenz curve, top shares and heavy tails.
+"""How concentrated is gifting? Gini, Lorenz curve and top shares.
 
 Who pays for a LIVE? Published figures say: a few viewers (Inke: 20 % of viewers gave 97 % of
 the gifts) and a few creators (Twitch: Gini 0.57 of earnings across streamers, 0.808 among
-the top earners). This module measures the same things on an events table:
+the top earners). This module measures the same things on any set of non-negative values:
 
 - :func:`gini`, :func:`gini_interval`, :func:`lorenz_curve`, :func:`top_share`: how unequal
   a set of non-negative values is (coins per viewer, per session);
-- :func:`fit_power_law`, :func:`power_law_gof`, :func:`compare_lognormal`: is the upper tail
-  a power law (Clauset, Shalizi & Newman 2009, "Power-law distributions in empirical data",
-  SIAM Review 51: 661), and does a log-normal fit the same tail better (Vuong's test);
-- :func:`viewer_coins`, :func:`session_coins`: coin totals per viewer and per session from
-  the canonical events table.
-
-Coins are whole numbers; the power law here is the continuous one, a good approximation for a
-tail that starts well above 1 coin (CSN section 3.2).
+- heavy tails (power law against log-normal) are in :mod:`toolkit.stats.tails`, and the coin
+  totals per viewer and per session of an events table in :mod:`toolkit.analytics`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,16 @@
-"""tails: split from toolkit.stats.inequality (docstring to be written)."""
+"""Heavy tails: is the upper tail a power law, and does a log-normal fit it better?
+
+- :func:`fit_power_law`: the continuous power law of Clauset, Shalizi & Newman (2009,
+  "Power-law distributions in empirical data", SIAM Review 51: 661), ``xmin`` chosen by the
+  Kolmogorov-Smirnov distance, ``alpha`` by maximum likelihood with its standard error;
+- :func:`power_law_gof`: their semi-parametric bootstrap goodness-of-fit p-value;
+- :func:`compare_lognormal`: Vuong's likelihood-ratio test of the power law against a
+  log-normal fitted to the same tail;
+- :func:`survival`: the empirical and fitted survival curves for a log-log chart.
+
+Coins are whole numbers; the power law here is the continuous one, a good approximation for a
+tail that starts well above 1 coin (CSN section 3.2).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +23,10 @@ from scipy import optimize, special, stats
 
 from toolkit.stats.inequality import _values
 
-__all__ = ["PowerLawFit", "TailComparison", "fit_power_law", "power_law_gof", "compare_lognormal", "survival"]
+__all__ = [
+    "PowerLawFit", "TailComparison", "fit_power_law", "power_law_gof", "compare_lognormal",
+    "survival",
+]
 
 
 @dataclass(frozen=True)
