@@ -1,6 +1,6 @@
 # Two commands matter (see README.md):
 #   make run   set up .venv, execute every notebook on the bundled data, build the explainer
-#   make test  set up .venv, run every test (unit, property, notebooks)
+#   make test  set up .venv, run every check (ruff, mypy, unit, property, doctests, notebooks)
 # Everything else here is a helper for those two.
 
 PYTHON ?= python3
@@ -35,6 +35,8 @@ run: setup
 	$(BIN)/python -m toolkit build --out $(BUILD)
 
 test: setup
+	$(BIN)/python -m ruff check toolkit tests benchmarks notebooks setup.py
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)

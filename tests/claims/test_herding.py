@@ -4,7 +4,7 @@ and its behaviour on simulated worlds with and without gift excitation."""
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import polars as pl

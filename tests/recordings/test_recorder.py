@@ -151,7 +151,7 @@ def test_connect_and_disconnect_lines(recorded) -> None:
                         "received_ms": 1_700_000_000_000, "create_time_ms": None,
                         "msg_id": None, "room_id": ROOM, "raw_b64": None,
                         "streamer": "creator_1",
-                        "recorder": f"toolkit {version('toolkit')} / tiktoklive "
+                        "recorder": f"toolkit {version('live-engagement-toolkit')} / tiktoklive "
                                     f"{version('tiktoklive')}"}
     assert lines[0]["recorder"].endswith("tiktoklive 7.0.1")
     assert _without_raw(lines[-1]) == {"format": "toolkit-live/1", "type": "DisconnectEvent",
@@ -219,7 +219,7 @@ def test_comment_social_join_viewers_control(recorded) -> None:
 
 def test_raw_b64_is_lossless(recorded) -> None:
     events, lines, _ = recorded
-    for ev, line in zip(events, lines):
+    for ev, line in zip(events, lines, strict=True):
         if line["raw_b64"] is None:
             assert isinstance(ev, (tl.ConnectEvent, tl.DisconnectEvent))
             continue
@@ -409,9 +409,9 @@ def test_import_guard_message(monkeypatch, tmp_path: Path) -> None:
     with pytest.raises(ImportError) as caught:
         recorder.record_line(object(), 0)
     assert str(caught.value) == ("toolkit record needs the optional extra: pip install "
-                                 "'toolkit[record]' (tiktoklive 7.0.1)")
+                                 "'live-engagement-toolkit[record]' (tiktoklive 7.0.1)")
     for call in (recorder.subscribed_types, lambda: recorder.record("x", tmp_path / "a.jsonl")):
-        with pytest.raises(ImportError, match=r"pip install 'toolkit\[record\]'"):
+        with pytest.raises(ImportError, match=r"pip install 'live-engagement-toolkit\[record\]'"):
             call()
     assert not (tmp_path / "a.jsonl").exists()
 

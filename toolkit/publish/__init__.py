@@ -11,3 +11,17 @@ Modules:
 Nothing is imported until used: ``from toolkit.publish import charts`` loads Altair only,
 and building needs the ``notebooks`` extra (nbclient, nbconvert, mistune).
 """
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+#: The public API of this layer is its modules, loaded on first use.
+__all__ = ["build", "charts", "classroom", "exercises", "site"]
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

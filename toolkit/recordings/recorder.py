@@ -73,7 +73,7 @@ def _versions() -> str:
             return metadata.version(name)
         except metadata.PackageNotFoundError:
             return "unknown"
-    return f"toolkit {version('toolkit')} / tiktoklive {version('tiktoklive')}"
+    return f"toolkit {version('live-engagement-toolkit')} / tiktoklive {version('tiktoklive')}"
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -326,7 +326,8 @@ def _tables(sessions: pl.DataFrame, out: list, platform: list, audience: list) -
     ids = sessions["session_id"]
     start_ms = sessions["start"].dt.epoch("ms").to_numpy()
     if out:
-        session, offset, kind, number, count, gift, coins = (np.concatenate(c) for c in zip(*out, strict=True))
+        columns = (np.concatenate(c) for c in zip(*out, strict=True))
+        session, offset, kind, number, count, gift, coins = columns
     else:
         session = offset = number = count = gift = coins = np.zeros(0, dtype=np.int64)
         kind = np.zeros(0, dtype=np.int8)
@@ -360,7 +361,8 @@ def _tables(sessions: pl.DataFrame, out: list, platform: list, audience: list) -
     table = table.cast(PLATFORM_SCHEMA).sort("session_id", "minute")  # type: ignore[arg-type]
 
     if audience:
-        owner, number, join_s, stay_s, is_bot, gifter = (np.concatenate(c) for c in zip(*audience, strict=True))
+        columns = (np.concatenate(c) for c in zip(*audience, strict=True))
+        owner, number, join_s, stay_s, is_bot, gifter = columns
     else:
         owner = number = np.zeros(0, dtype=np.int64)
         join_s = stay_s = np.zeros(0)
