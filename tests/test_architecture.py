@@ -133,3 +133,16 @@ def test_paths_named_in_docstrings_exist() -> None:
         assert "../shared" not in text, f"{path}: a path outside the repository"
         for found in mention.findall(text):
             assert (PACKAGE.parent / found).exists(), f"{path}: names {found}, which does not exist"
+
+
+def test_paths_named_in_the_docs_exist() -> None:
+    import re
+
+    root = PACKAGE.parent
+    mention = re.compile(r"(?<![\w/.])((?:toolkit|docs|data|notebooks|benchmarks|tests)/[\w./-]+"
+                         r"\.(?:md|csv|json|ipynb|py|parquet|txt))")
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md")),
+             *sorted((root / "data").rglob("*.md"))]
+    for page in pages:
+        for found in mention.findall(page.read_text()):
+            assert (root / found).exists(), f"{page.relative_to(root)} names {found}: no such file"

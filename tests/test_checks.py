@@ -14,6 +14,7 @@ from toolkit._checks import (
     Finite,
     Flag,
     Interval,
+    Number,
     OneOf,
     Rule,
     Text,
@@ -21,8 +22,10 @@ from toolkit._checks import (
     rule_message,
 )
 from toolkit.analytics import PeakRules
+from toolkit.claims import CLAIMS, Claim, Evidence, skipped
 from toolkit.claims.bots import Detector
 from toolkit.claims.herding import HerdingDesign
+from toolkit.events import Dataset
 from toolkit.likes import LikeRules
 from toolkit.money import rates
 from toolkit.simulation import world
@@ -38,7 +41,11 @@ OWNERS = {
     "HerdingDesign": (HerdingDesign(), HerdingDesign.RULES),
     "PeakRules": (PeakRules(), PeakRules.RULES),
     "LikeRules": (LikeRules(), LikeRules.RULES),
+    "Claim": (CLAIMS[0], Claim.RULES),
+    "Evidence": (skipped("C1", "a measure", "why"), Evidence.RULES),
 }
+#: Fields checked by a declared relation (a rule between fields, or on a container's items).
+RELATIONS = {"Claim": {"test", "holds_in", "fails_in"}, "Evidence": {"p_value"}}
 
 
 def breaking(rule: Rule) -> list[object]:
@@ -60,6 +67,8 @@ def breaking(rule: Rule) -> list[object]:
         return out
     if isinstance(rule, Divides):
         return [0, 7, rule.total + 1, 2.0, True]
+    if isinstance(rule, Number):
+        return ["1", None, True]
     if isinstance(rule, Finite):
         return [math.inf, float("nan"), "1", True]
     if isinstance(rule, OneOf):
@@ -81,7 +90,8 @@ CASES = [(owner, name, bad) for owner, (_, rules) in OWNERS.items()
 
 def test_every_parameter_object_declares_a_rule_for_every_field() -> None:
     for owner, (instance, rules) in OWNERS.items():
-        missing = {f.name for f in dataclasses.fields(instance)} - set(rules)
+        missing = ({f.name for f in dataclasses.fields(instance)} - set(rules)
+                   - RELATIONS.get(owner, set()))
         assert not missing, f"{owner}: no rule for {sorted(missing)}"
 
 
@@ -117,6 +127,20 @@ def test_check_fields_uses_the_declared_rules() -> None:
     Knob(1.0)
     with pytest.raises(ValueError, match=r"^The 'level' field of Knob must be a number in \[0, 1\]"):
         Knob(1.5)
+
+
+@pytest.mark.parametrize(("owner", "name", "bad"), [
+    ("Claim", "test", "signals.test_c13"), ("Claim", "holds_in", ["baseline"]),
+    ("Claim", "fails_in", ("",)), ("Evidence", "p_value", 1.5)])
+def test_every_relation_refuses_a_value_that_breaks_it(owner: str, name: str, bad: object) -> None:
+    instance, _ = OWNERS[owner]
+    with pytest.raises(ValueError, match=rf"^The '{name}' field of {owner} must be "):
+        dataclasses.replace(instance, **{name: bad})
+
+
+def test_a_dataset_refuses_what_is_not_a_lazy_frame() -> None:
+    with pytest.raises(ValueError, match=r"^The 'sessions' field of Dataset must be None or"):
+        Dataset(events=__import__("polars").LazyFrame(), sessions=3)  # type: ignore[arg-type]
 
 
 def test_interval_words() -> None:

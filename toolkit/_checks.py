@@ -172,6 +172,17 @@ class Finite(Rule):
 
 
 @dataclass(frozen=True)
+class Number(Rule):
+    """Any real number, NaN and infinities included (an estimate that may be undefined)."""
+
+    def accepts(self, value: object) -> bool:
+        return isinstance(value, Real) and not isinstance(value, bool)
+
+    def describe(self) -> str:
+        return "a real number (NaN allowed)"
+
+
+@dataclass(frozen=True)
 class OneOf(Rule):
     """One of a fixed set of values."""
 
@@ -225,6 +236,8 @@ class Flag(Rule):
 def rule_message(owner: str, field_name: str, rule: str, value: object) -> str:
     """The one message format: ``The 'x' field of Owner must be <rule>. Got <value> instead.``"""
     shown = repr(value)
+    if "\n" in shown or len(shown) > 80:  # a frame or a long text: its kind, then its start
+        shown = f"{type(value).__name__} {shown.splitlines()[0] if shown else ''}".strip()
     if len(shown) > 80:
         shown = shown[:77] + "..."
     return f"The {field_name!r} field of {owner} must be {rule}. Got {shown} instead."

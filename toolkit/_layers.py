@@ -2,9 +2,9 @@
 architecture page are drawn from.
 
 A module may import from its own layer and the layers below it, never from a layer above.
-Two packages that share a layer (``claims`` and ``recordings``) are independent: neither
-imports the other. The claim tests read a :class:`toolkit.events.Dataset` and never drive
-the simulator; only the diagnosis modules (:data:`SIMULATION_DRIVERS`) do.
+Two packages that share a layer (``claims`` and ``recordings``; ``events`` and ``likes``) are
+independent: neither imports the other. The claim tests read a :class:`toolkit.events.Dataset`
+and never drive the simulator; only the calibration modules (:data:`SIMULATION_DRIVERS`) do.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 
 #: Modules of the claims layer allowed to run the simulator (error rates, the claims page).
-SIMULATION_DRIVERS: tuple[str, ...] = ("claims.calibration", "claims.page", "claims.__init__")
+SIMULATION_DRIVERS: tuple[str, ...] = ("claims.calibration", "claims.page")
 
 _WHAT = {
     "cli": "the `toolkit` command",

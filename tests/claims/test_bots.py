@@ -87,7 +87,7 @@ def test_detector_rejects_bad_thresholds() -> None:
 
 
 def test_rates_match_hand_computed_values() -> None:
-    r = bots.rates([True, True, False, False, True], [True, False, True, False, True],
+    r = bots.detection_rates([True, True, False, False, True], [True, False, True, False, True],
                    rng=np.random.default_rng(0))
     assert (r["tp"], r["fp"], r["fn"], r["tn"]) == (2, 1, 1, 1)
     assert r["precision"] == r["recall"] == r["f1"] == pytest.approx(2 / 3)
@@ -95,7 +95,7 @@ def test_rates_match_hand_computed_values() -> None:
     wilson = stats.binomtest(2, 3).proportion_ci(0.95, method="wilson")
     assert (r["precision_low"], r["precision_high"]) == pytest.approx((wilson.low, wilson.high))
     assert r["f1_low"] <= r["f1"] <= r["f1_high"]
-    assert math.isnan(bots.rates([False], [False])["recall"])
+    assert math.isnan(bots.detection_rates([False], [False])["recall"])
     assert all(math.isnan(v) for v in bots.proportion(0, 0))
 
 

@@ -50,8 +50,8 @@ def test_an_ingest_and_a_csv_give_datasets() -> None:
 def test_bad_datasets_are_refused_in_the_one_format(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"^The 'source' field of Dataset must be one of"):
         Dataset(events=pl.LazyFrame(), source="guessed")
-    with pytest.raises(ValueError, match=r"^The 'events' field of Dataset must be None or a "
-                                         r"polars LazyFrame"):
+    with pytest.raises(ValueError, match=r"^The 'events' field of Dataset must be a polars "
+                                         r"LazyFrame"):
         Dataset(events=pl.DataFrame())  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="has no table 'likes'"):
         Dataset.from_tables(events=pl.DataFrame(), likes=pl.DataFrame())

@@ -23,7 +23,7 @@ BUNDLED = PROJECT / "data" / "simulated" / "baseline"
 def test_writing_twice_gives_the_same_bytes(tmp_path: Path) -> None:
     for folder in ("a", "b"):
         simulation.write_simulation(tmp_path / folder, worlds.world(), 150, seed=4)
-    for name in (*simulation.TABLES, "world"):
+    for name in (*simulation.SIMULATED_TABLES, "world"):
         suffix = ".json" if name == "world" else ".parquet"
         first = (tmp_path / "a" / f"{name}{suffix}").read_bytes()
         assert first == (tmp_path / "b" / f"{name}{suffix}").read_bytes(), name
@@ -35,7 +35,7 @@ def test_written_tables_equal_the_in_memory_simulation(tmp_path: Path) -> None:
     sessions = draw_sessions(worlds.world(), 2_100, rng)
     sim = simulation.simulate_sessions(worlds.world(), sessions, rng)
     loaded = Dataset.from_folder(tmp_path)
-    for name in simulation.TABLES:
+    for name in simulation.SIMULATED_TABLES:
         assert loaded.table(name).equals(sim.table(name)), name
 
 
@@ -45,7 +45,7 @@ def test_bundled_dataset_is_what_its_command_makes(tmp_path: Path) -> None:
     assert main(["simulate", "--world", "baseline", "--sessions", str(recorded["n_sessions"]),
                  "--seed", str(recorded["seed"]), "--out", str(tmp_path)]) == 0
     fresh, shipped = Dataset.from_folder(tmp_path), simulation.bundled("baseline")
-    for name in simulation.TABLES:
+    for name in simulation.SIMULATED_TABLES:
         assert fresh.table(name).equals(shipped.table(name)), f"{name}: run `make data`"
 
 

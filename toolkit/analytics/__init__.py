@@ -3,7 +3,8 @@
 Modules:
 
 - :mod:`toolkit.analytics.summary`: the LIVE summary per session; coins per viewer and per session
-- :mod:`toolkit.analytics.minutes`: per-minute tables (the one minute grid) and hearts per interval
+- :mod:`toolkit.analytics.minutes`: the minute table of a LIVE (with or without its empty
+  minutes) and hearts per interval
 - :mod:`toolkit.analytics.peaks`: heart-rate peaks and lulls, and how well they find the
   platform's strong moments
 
@@ -18,7 +19,7 @@ from toolkit.analytics.peaks import (
     PeakRules,
     find_lulls,
     find_peaks,
-    heart_rate,
+    minute_rates,
     peak_agreement,
 )
 from toolkit.analytics.summary import SUMMARY_COLUMNS, live_summary, session_coins, viewer_coins
@@ -31,7 +32,7 @@ __all__ = [
     "hearts_over_time",
     "live_minutes",
     "PeakRules",
-    "heart_rate",
+    "minute_rates",
     "find_peaks",
     "find_lulls",
     "PeakAgreement",

@@ -20,7 +20,7 @@ from scipy import signal
 from toolkit._checks import Interval, Rule, check_fields, to_float
 from toolkit.analytics.minutes import live_minutes
 
-__all__ = ["PeakRules", "heart_rate", "find_peaks", "find_lulls", "PeakAgreement", "peak_agreement"]
+__all__ = ["PeakRules", "minute_rates", "find_peaks", "find_lulls", "PeakAgreement", "peak_agreement"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class PeakRules:
         check_fields(self)
 
 
-def heart_rate(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+def minute_rates(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Per session and minute: ``viewers``, ``hearts``, ``comments`` and their log-rates.
 
     ``log_hearts`` and ``log_comments`` are log((1 + count) / (1 + viewers present)), with
@@ -72,7 +72,7 @@ def heart_rate(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
 
 
 def find_peaks(rates: pl.DataFrame, rules: PeakRules = PeakRules()) -> pl.DataFrame:
-    """Mark peak minutes in a :func:`heart_rate` table (adds a Boolean ``peak`` column)."""
+    """Mark peak minutes in a :func:`minute_rates` table (adds a Boolean ``peak`` column)."""
     flags = np.zeros(len(rates), dtype=bool)
     ids = rates["session_id"].to_numpy()
     values = rates["log_hearts"].to_numpy()
@@ -86,7 +86,7 @@ def find_peaks(rates: pl.DataFrame, rules: PeakRules = PeakRules()) -> pl.DataFr
 def find_lulls(rates: pl.DataFrame, rules: PeakRules = PeakRules()) -> pl.DataFrame:
     """Mark lull minutes: runs of at least ``lull_minutes`` below the session median.
 
-    Adds a Boolean ``lull`` column to a :func:`heart_rate` table.
+    Adds a Boolean ``lull`` column to a :func:`minute_rates` table.
     """
     low = pl.col("log_hearts") < pl.col("log_hearts").median().over("session_id") - rules.lull_drop
     run = (low != low.shift(1).over("session_id")).fill_null(True).cum_sum().over("session_id")

@@ -18,33 +18,18 @@ Modules:
 - :mod:`toolkit.claims.page`: verdicts per world and the generated ``docs/claims.md``
 
 The names below are the public API; the families of tests are modules of their own
-(``from toolkit.claims import signals``).
+(``from toolkit.claims import signals``), and so is the machinery of calibration
+(``from toolkit.claims import calibration``). The claims page's names (``verdict_summary``,
+``verdicts_by_world``, ``claims_markdown``, ``write_claims_page``) are loaded on first use:
+they drive the simulator, and importing a claim test must not load it.
 """
 
 from __future__ import annotations
 
-from toolkit.claims.calibration import (
-    CALIBRATED,
-    HerdingRejectionRate,
-    bot_verdict_rates,
-    calibrate,
-    herding_rejection_rate,
-    in_registry_order,
-    make_dataset,
-    power,
-    power_by_size,
-    replicate,
-    status,
-    stored,
-    write_tables,
-)
-from toolkit.claims.evidence import VERDICTS, Evidence, skipped, verdict_from_test
-from toolkit.claims.page import (
-    claims_markdown,
-    verdict_summary,
-    verdicts_by_world,
-    write_claims_page,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from toolkit.claims.evidence import VERDICTS, Evidence, claim_test, skipped, verdict_from_test
 from toolkit.claims.registry import (
     CLAIMS,
     Claim,
@@ -54,32 +39,25 @@ from toolkit.claims.registry import (
     run_claims,
 )
 
+if TYPE_CHECKING:
+    from toolkit.claims.page import (
+        claims_markdown,
+        verdict_summary,
+        verdicts_by_world,
+        write_claims_page,
+    )
+
+_LAZY = {"claims_markdown": "page", "verdict_summary": "page", "verdicts_by_world": "page",
+         "write_claims_page": "page"}
+
 __all__ = [
-    "VERDICTS",
-    "Evidence",
-    "skipped",
-    "verdict_from_test",
-    "Claim",
-    "CLAIMS",
-    "claim",
-    "registry_table",
-    "run_claims",
-    "calibration_status",
-    "CALIBRATED",
-    "make_dataset",
-    "replicate",
-    "calibrate",
-    "power",
-    "status",
-    "write_tables",
-    "in_registry_order",
-    "stored",
-    "power_by_size",
-    "HerdingRejectionRate",
-    "herding_rejection_rate",
-    "bot_verdict_rates",
-    "verdicts_by_world",
-    "claims_markdown",
-    "write_claims_page",
-    "verdict_summary",
+    "VERDICTS", "Evidence", "claim_test", "skipped", "verdict_from_test",
+    "CLAIMS", "Claim", "calibration_status", "claim", "registry_table", "run_claims",
+    "claims_markdown", "verdict_summary", "verdicts_by_world", "write_claims_page",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -33,7 +33,7 @@ from toolkit.stats.estimates import proportion_interval
 
 __all__ = [
     "SOCIAL_KINDS", "Detector", "DETECTOR", "viewer_features", "suspect", "session_flags",
-    "proportion", "DetectionRates", "rates", "fit_detector", "evaluate", "DatasetTest",
+    "proportion", "DetectionRates", "detection_rates", "fit_detector", "evaluate", "DatasetTest",
     "dataset_test", "test_c18",
 ]
 
@@ -191,7 +191,7 @@ def proportion(k: int, n: int, confidence: float = 0.95) -> tuple[float, float, 
 
 
 class DetectionRates(TypedDict):
-    """The result of :func:`rates`: counts of the confusion table, rates with intervals."""
+    """The result of :func:`detection_rates`: counts of the confusion table, rates with intervals."""
 
     n: int
     tp: int
@@ -212,8 +212,9 @@ class DetectionRates(TypedDict):
     f1_high: float
 
 
-def rates(predicted: np.ndarray, actual: np.ndarray, rng: np.random.Generator | None = None,
-          confidence: float = 0.95, n_resamples: int = 2_000) -> DetectionRates:
+def detection_rates(predicted: np.ndarray, actual: np.ndarray,
+                    rng: np.random.Generator | None = None,
+                    confidence: float = 0.95, n_resamples: int = 2_000) -> DetectionRates:
     """Precision, recall, F1 and false-alarm rate of boolean flags against true labels.
 
     ``predicted`` and ``actual`` are boolean arrays over the same units (accounts or
@@ -322,7 +323,7 @@ def evaluate(simulation: Dataset, rng: np.random.Generator,
 
     ``simulation`` has the true labels (simulate it with other seeds than the training data);
     ``rng`` draws the F1 bootstrap. Two rows (``level`` = ``accounts``, ``sessions``) with the
-    columns of :func:`rates`; recall is ``nan`` where there is nothing to find (no bots).
+    columns of :func:`detection_rates`; recall is ``nan`` where there is nothing to find (no bots).
     """
     detector = DETECTOR if detector is None else detector
     features = _labelled(simulation)
@@ -330,9 +331,9 @@ def evaluate(simulation: Dataset, rng: np.random.Generator,
     sessions = _flag(features, detector).join(
         simulation.table("sessions").select("session_id", "botted"), on="session_id", how="right",
     ).with_columns(pl.col("flagged").fill_null(False))
-    rows = [{"level": "accounts", **rates(accounts["suspected"].to_numpy(),
+    rows = [{"level": "accounts", **detection_rates(accounts["suspected"].to_numpy(),
                                           accounts["is_bot"].to_numpy(), rng)},
-            {"level": "sessions", **rates(sessions["flagged"].to_numpy(),
+            {"level": "sessions", **detection_rates(sessions["flagged"].to_numpy(),
                                           sessions["botted"].to_numpy(), rng)}]
     return pl.DataFrame(rows)
 
@@ -403,7 +404,7 @@ def test_c18(data: Dataset, rng: np.random.Generator, alpha: float = 0.05) -> Ev
             pl.col("flagged").fill_null(False))
         flagged, botted = both["flagged"].to_numpy(), both["botted"].to_numpy()
         if 0 < botted.sum() < len(botted):
-            r = rates(flagged, botted)
+            r = detection_rates(flagged, botted)
             p = float(stats.fisher_exact([[r["tp"], r["fn"]], [r["fp"], r["tn"]]]).pvalue)
             agree = r["tp"] * r["tn"] - r["fn"] * r["fp"]  # > 0: flags go with the labels
             verdict = "not supported" if math.isnan(p) or p >= alpha else (

@@ -10,7 +10,7 @@ sessions, and counts how often the test supports the claim.
 Each dataset has its own seed ``[seed, world, replicate]``, so the tables are the same on
 every machine and a run can be split across processes. ``toolkit calibrate`` writes
 ``data/calibration/calibration.csv`` and ``power.csv``; the notebooks read those stored
-tables (regenerating them takes about 15 minutes on two cores).
+tables (regenerating them takes about 20 minutes on two cores).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import ClassVar, TypeVar
 
-from toolkit._checks import OneOf, Rule, check_fields, check_relation
+from toolkit._checks import Interval, Number, OneOf, Rule, Text, check_fields, check_relation
 
 __all__ = ["claim_test", "VERDICTS", "Evidence", "skipped", "verdict_from_test"]
 
@@ -52,7 +52,8 @@ class Evidence:
     estimate, low, high : float
         The estimate and its confidence interval (``nan`` when there is none).
     p_value : float or None
-        Two-sided p-value of the test of "no effect", if the claim has one.
+        p-value of the test of "no effect", if the claim has one: two-sided, except for the
+        claims whose test is one-sided by design (C2, and C18 without labels).
     n : int
         Units the estimate rests on (sessions, creators, minutes: the note says which).
     verdict : str
@@ -71,7 +72,10 @@ class Evidence:
     verdict: str
     note: str
 
-    RULES: ClassVar[dict[str, Rule]] = {"verdict": OneOf(VERDICTS)}
+    RULES: ClassVar[dict[str, Rule]] = {
+        "claim": Text(), "measure": Text(), "estimate": Number(), "low": Number(), "high": Number(),
+        "n": Interval(0, None), "verdict": OneOf(VERDICTS), "note": Text(empty=True),
+    }
 
     def __post_init__(self) -> None:
         check_fields(self)

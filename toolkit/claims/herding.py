@@ -69,7 +69,8 @@ class HerdingDesign:
     bin_seconds : int
         Length of a time bin (s).
     window_seconds : int
-        How far back another user's gift makes a bin *exposed* (s); a whole number of bins.
+        How far back the test looks for other users' gifts (s); a whole number of bins. A bin
+        with none in this window is *unexposed*; see ``recent_seconds`` for *exposed*.
     stratum_seconds : int
         Length of a stretch (s): bins are compared only within one gifter, stretch and
         activity state.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from toolkit.analytics.peaks import find_peaks, heart_rate
+from toolkit.analytics.peaks import find_peaks, minute_rates
 from toolkit.claims.evidence import Evidence, claim_test, skipped, verdict_from_test
 from toolkit.events.dataset import Dataset
 from toolkit.stats.estimates import mean_interval
@@ -22,8 +22,8 @@ from toolkit.stats.regression import demean, ols
 __all__ = ["test_c16", "test_c17"]
 
 
-def _heart_rate(data: Dataset) -> pl.DataFrame:
-    return data.derived("heart_rate", lambda: heart_rate(data.events))
+def _minute_rates(data: Dataset) -> pl.DataFrame:
+    return data.derived("minute_rates", lambda: minute_rates(data.events))
 
 
 def _within_session_contrast(rates: pl.DataFrame, flag: str, value: str) -> np.ndarray:
@@ -46,7 +46,7 @@ def test_c16(data: Dataset, rng: np.random.Generator) -> Evidence:
     without strong moments, the quadratic removes it).
     """
     measure = "log ratio of comments in heart-peak minutes vs other minutes, same viewers"
-    rates = find_peaks(_heart_rate(data)).with_columns(
+    rates = find_peaks(_minute_rates(data)).with_columns(
         peak=pl.col("peak").cast(pl.Float64),
         log_count=(1 + pl.col("comments").cast(pl.Float64)).log(),
         log_start=(1 + pl.col("viewers").cast(pl.Float64)).log(),
@@ -79,7 +79,7 @@ def test_c17(data: Dataset, rng: np.random.Generator) -> Evidence:
     if not data.has("platform"):
         return skipped("C17", measure, "needs the times of the calls to action (the creator's "
                                        "own log; the simulator's platform table)")
-    rates = _heart_rate(data)
+    rates = _minute_rates(data)
     cta = data.platform.select("session_id", "minute", "cta").collect()  # type: ignore[union-attr]
     joined = rates.join(cta, on=["session_id", "minute"], how="inner")
     contrast = _within_session_contrast(joined, "cta", "log_hearts")

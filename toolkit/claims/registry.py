@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 
 from toolkit import _paths
-from toolkit._checks import OneOf, Rule, Text, check_fields, check_relation
+from toolkit._checks import Flag, OneOf, Rule, Text, check_fields, check_relation
 from toolkit.claims.evidence import Evidence, skipped
 from toolkit.events.dataset import Dataset
 from toolkit.stats.estimates import adjust_p_values
@@ -52,7 +52,8 @@ class Claim:
     measure : str
         What an outside observer can measure for it.
     test : str or None
-        ``"module:function"`` of the test in :mod:`toolkit`; None when the model does not
+        ``"module:function"`` of the test in :mod:`toolkit.claims` (``"signals:test_c13"``);
+        None when the model does not
         cover the claim (``untested`` says why).
     holds_in, fails_in : tuple of str
         Preset worlds where the claim holds and where it is false (see :mod:`toolkit.simulation.worlds`).
@@ -78,10 +79,22 @@ class Claim:
     platform_only: bool = False
     untested: str = ""
 
-    RULES: ClassVar[dict[str, Rule]] = {"id": Text(), "kind": OneOf(KINDS), "statement": Text()}
+    RULES: ClassVar[dict[str, Rule]] = {
+        "id": Text(), "statement": Text(), "kind": OneOf(KINDS), "source": Text(),
+        "measure": Text(), "notebook": Text(empty=True), "platform_only": Flag(),
+        "untested": Text(empty=True),
+    }
 
     def __post_init__(self) -> None:
         check_fields(self)
+        check_relation(self, self.test is None or (isinstance(self.test, str)
+                                                   and self.test.count(":") == 1), "test",
+                       'None or "module:function" of toolkit.claims')
+        for name in ("holds_in", "fails_in"):
+            worlds = getattr(self, name)
+            check_relation(self, isinstance(worlds, tuple)
+                           and all(isinstance(w, str) and w for w in worlds), name,
+                           "a tuple of world names")
         check_relation(self, (self.test is None) != (not self.untested), "untested",
                        f"empty when claim {self.id} has a test, and say why when it has none")
 

@@ -56,8 +56,8 @@ def minute_panel(events: pl.DataFrame | pl.LazyFrame, window: int = WINDOW_MINUT
         :data:`SIGNALS` (log of (1 + count over the window) / (1 + viewer-minutes over the
         window)), ``next_joins`` (log of 1 + joins in the next minute) and ``next_gifts``
         (log of 1 + gift events in the next three minutes). Minutes missing from the
-        recording count as zero; the first ``window - 1`` minutes and the last minute of each
-        session are dropped.
+        recording count as zero; the first ``max(3, window - 1)`` minutes of each session
+        (they lack the lagged joins or a full window) and its last minute are dropped.
     """
     full = live_minutes(events, complete=True).rename({"gift_events": "gift_count"})
     if full.is_empty():

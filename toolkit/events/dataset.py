@@ -87,6 +87,8 @@ class Dataset:
 
     def __post_init__(self) -> None:
         check_fields(self, {"source": OneOf(SOURCES), "name": Text()})
+        check_relation(self, isinstance(self.events, pl.LazyFrame), "events",
+                       "a polars LazyFrame (Dataset.from_tables takes eager frames)")
         for name in TABLES:
             value = getattr(self, name)
             check_relation(self, value is None or isinstance(value, pl.LazyFrame), name,

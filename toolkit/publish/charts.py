@@ -24,7 +24,7 @@ from toolkit._checks import to_float
 __all__ = [
     "setup", "timeline", "money_waterfall", "price_per_coin", "creator_share_by_rates",
     "rate_slider", "rank_shift", "histograms", "minute_panel", "gift_points", "lines",
-    "effects",
+    "effects", "bands", "bars", "scatter",
 ]
 
 WIDTH, HEIGHT = 560, 260

@@ -47,7 +47,12 @@ from toolkit.simulation.schedule import (
     draw_sessions,
     start_hour_weights,
 )
-from toolkit.simulation.store import TABLES, bundled, write_creator_simulation, write_simulation
+from toolkit.simulation.store import (
+    SIMULATED_TABLES,
+    bundled,
+    write_creator_simulation,
+    write_simulation,
+)
 from toolkit.simulation.visibility import NORMS, SIGNAL_CAP, engagement_index, heart_ratio
 from toolkit.simulation.worlds import PRESETS, World, mimic_bots, world, world_names
 
@@ -74,7 +79,7 @@ __all__ = [
     "engagement_index",
     "draw_creators",
     "simulate_creators",
-    "TABLES",
+    "SIMULATED_TABLES",
     "write_simulation",
     "write_creator_simulation",
     "bundled",

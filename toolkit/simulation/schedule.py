@@ -4,7 +4,7 @@ A *sessions table* has one row per LIVE session: ``session_id``, ``creator_id``,
 (UTC), ``hour`` (0-23), ``duration_minutes``, ``followers``, ``quality`` (content quality,
 a standard score: known to the platform, not to an outside observer), ``botted`` (whether the
 creator bought hearts for it) and ``world``. :func:`draw_sessions` makes independent sessions
-(one per creator); :mod:`toolkit.simulation.engine` also schedules creators over days.
+(one per creator); :mod:`toolkit.simulation.creators` schedules creators over days.
 """
 
 from __future__ import annotations

@@ -24,12 +24,12 @@ from toolkit.simulation.engine import simulate_in_chunks
 from toolkit.simulation.schedule import draw_sessions
 from toolkit.simulation.worlds import World
 
-__all__ = ["TABLES", "write_simulation", "write_creator_simulation", "bundled"]
+__all__ = ["SIMULATED_TABLES", "write_simulation", "write_creator_simulation", "bundled"]
 
 COMPRESSION_LEVEL = 15  # zstd: small files for the repository, still quick to read
 
 #: The parquet tables of a simulated dataset.
-TABLES = ("events", "platform", "sessions", "viewers")
+SIMULATED_TABLES = ("events", "platform", "sessions", "viewers")
 
 
 def write_simulation(
@@ -76,7 +76,7 @@ def write_creator_simulation(
 ) -> dict[str, Path]:
     """Simulate creators over days (:func:`toolkit.simulation.creators.simulate_creators`) and write them.
 
-    Writes the four tables of :data:`TABLES`, plus ``creators.parquet`` and ``videos.parquet``
+    Writes the four tables of :data:`SIMULATED_TABLES`, plus ``creators.parquet`` and ``videos.parquet``
     and ``world.json``. The whole run is held in memory (creators over days are small).
     """
     from toolkit.simulation.creators import simulate_creators
@@ -86,7 +86,7 @@ def write_creator_simulation(
     run = simulate_creators(world, n_creators, n_days,
                             np.random.default_rng(check_count(seed, "seed")), progress)
     paths = {name: _write(run.table(name), out / f"{name}.parquet")
-             for name in (*TABLES, "creators", "videos")}
+             for name in (*SIMULATED_TABLES, "creators", "videos")}
     paths["world"] = _write_world(out, world, seed, n_creators=n_creators, n_days=n_days,
                                   command=f"--creators {n_creators} --days {n_days} --seed {seed}")
     return paths

@@ -108,8 +108,9 @@ class World:
         The score is an exponentially weighted average of the engagement index with this
         memory.
     heart_weight, comment_weight, share_weight, gift_weight, retention_weight : float
-        Weights of each signal in the engagement index (per-viewer rates, log scale, relative
-        to the world's own expected rates). ``heart_weight = 0`` makes hearts passive (C2);
+        Weights of each signal in the engagement index (each signal is its excess over what
+        the platform's norms expect of the same audience, capped; see
+        :mod:`toolkit.simulation.visibility`). ``heart_weight = 0`` makes hearts passive (C2);
         > 0 lets them feed visibility (C7, C13).
     steadiness_penalty : float
         Concavity of the hearts signal: each step's hearts-to-norm ratio is raised to the
