@@ -2,8 +2,9 @@
 
 The repository keeps one copy of its data, under ``data/``. An installed wheel has no such
 folder, yet ``toolkit cost`` needs the reference tables and ``toolkit claims --data FOLDER``
-the stored calibration. So the build copies ``data/reference/*.csv`` (with its README, which
-names the source of every value) and ``data/calibration/*`` into the wheel as
+the stored diagnosis. So the build copies ``data/reference/*.csv`` (with its README, which
+names the source of every value) and the tables of ``data/calibration`` (not its ``runs/``,
+the per-dataset results behind them) into the wheel as
 ``toolkit/_data/reference`` and ``toolkit/_data/calibration``, where ``toolkit._paths`` looks
 when the package sits in no checkout. The simulated datasets, the example LIVE and the
 synthetic recordings (about 15 MB) stay out. An editable install (``make setup``) copies
@@ -30,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 #: Folder of the checkout -> the files of it that the wheel carries, under toolkit/_data/.
 PACKAGED = {
     "data/reference": ("*.csv", "README.md"),
-    "data/calibration": ("*",),
+    "data/calibration": ("*.csv", "*.json"),
 }
 
 

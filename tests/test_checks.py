@@ -45,7 +45,8 @@ OWNERS = {
     "Evidence": (skipped("C1", "a measure", "why"), Evidence.RULES),
 }
 #: Fields checked by a declared relation (a rule between fields, or on a container's items).
-RELATIONS = {"Claim": {"test", "holds_in", "fails_in"}, "Evidence": {"p_value"}}
+RELATIONS = {"Claim": {"test", "holds_in", "fails_in", "opposite_in", "null_value"},
+             "Evidence": {"p_value"}}
 
 
 def breaking(rule: Rule) -> list[object]:

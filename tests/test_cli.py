@@ -75,4 +75,5 @@ def test_simulate_creators_over_days(tmp_path: Path) -> None:
 def test_simulate_refuses_an_unknown_world(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["simulate", "--world", "utopia", "--seed", "1", "--out", "x"])
-    assert "invalid choice: 'utopia'" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "argument --world: world must be one of" in error and "got 'utopia'" in error

@@ -15,7 +15,7 @@ import pytest
 
 import toolkit
 from toolkit import _paths
-from toolkit.claims import calibration, registry
+from toolkit.claims import diagnosis
 from toolkit.money import reference
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -107,7 +107,8 @@ def wheel_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     site = tmp_path / "site-packages"   # no pyproject.toml, no data/ beside the package
     packaged = site / "toolkit" / "_data"
     for folder in ("reference", "calibration"):
-        shutil.copytree(PROJECT / "data" / folder, packaged / folder)
+        shutil.copytree(PROJECT / "data" / folder, packaged / folder,
+                        ignore=shutil.ignore_patterns("runs"))
     monkeypatch.delenv("TOOLKIT_DATA", raising=False)
     monkeypatch.setattr(_paths, "PROJECT", site)
     monkeypatch.setattr(_paths, "PACKAGED", packaged)
@@ -122,8 +123,7 @@ def test_a_wheel_reads_the_tables_it_carries(wheel_layout: Path) -> None:
     assert _paths.reference_dir() == wheel_layout / "reference"
     assert _paths.calibration_dir() == wheel_layout / "calibration"
     assert reference.coin_packages().height > 0 and reference.gift_catalogue().height > 0
-    assert calibration.stored("calibration").height > 0
-    assert registry.calibration_status()  # the claims output names each test's false positives
+    assert diagnosis.stored_diagnosis().height > 0  # the verdicts read the tests' diagnosis
     # The bundled datasets are not in a wheel: the error says where to get them.
     with pytest.raises(FileNotFoundError, match=r"checkout.*TOOLKIT_DATA"):
         _paths.data_dir()
@@ -165,5 +165,5 @@ def test_the_build_packages_what_the_lookup_falls_back_to() -> None:
     packaged = next(ast.literal_eval(node.value) for node in tree.body
                     if isinstance(node, ast.Assign)
                     and any(getattr(t, "id", None) == "PACKAGED" for t in node.targets))
-    assert packaged == {"data/reference": ("*.csv", "README.md"), "data/calibration": ("*",)}
+    assert packaged == {"data/reference": ("*.csv", "README.md"), "data/calibration": ("*.csv", "*.json")}
     assert _paths.PACKAGED == Path(_paths.__file__).resolve().parent / "_data"

@@ -24,12 +24,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 
 #: Modules of the claims layer allowed to run the simulator (error rates, the claims page).
-SIMULATION_DRIVERS: tuple[str, ...] = ("claims.calibration", "claims.page")
+SIMULATION_DRIVERS: tuple[str, ...] = ("claims.calibration", "claims.diagnosis_runs",
+                                       "claims.page")
 
 _WHAT = {
     "cli": "the `toolkit` command",
     "publish": "charts, executed notebooks, the site, classroom copies, exercise checks",
-    "claims": "the claims registry, the tests, their evidence and calibration",
+    "claims": "the claims registry, the tests, their evidence, their diagnosis and the verdicts",
     "recordings": "real LIVE recordings in, canonical tables out; synthetic recordings",
     "simulation": "worlds, schedules, the step loop, creators, store, experiments, runner",
     "analytics": "LIVE summary, minute tables, heart peaks",

@@ -10,7 +10,8 @@ flow      follow N coins from the viewer's wallet to the creator's payout
 gifts     list or search the gift catalogue
 validate  check a CSV file of events against the canonical schema
 claims    test every claim on a dataset folder and print the verdicts
-calibrate measure the claim tests' false-positive rates and power by simulation
+diagnose  diagnose every claim test in every world of its matrix (bias, coverage, error
+          rates, power) by simulation; resumable
 claims-page  regenerate docs/claims.md (verdicts per world) from the registry
 ingest    read LIVE recordings (toolkit record, tiktok-live-connector, Java collector) into
           the canonical tables
@@ -92,17 +93,31 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _progress(label: str) -> Callable[[int, int], None]:
-    """A one-line progress bar on standard error."""
+    """A one-line progress bar on standard error, with the time left at the pace so far."""
     started = time.perf_counter()
 
     def show(done: int, total: int) -> None:
         width = 30
         filled = width * done // max(total, 1)
         elapsed = time.perf_counter() - started
+        left = f", about {elapsed / done * (total - done) / 60:.0f} min left" \
+            if 0 < done < total else ""
         print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-              f"({elapsed:.0f} s)", end="" if done < total else "\n", file=sys.stderr, flush=True)
+              f"({elapsed:.0f} s{left})", end="" if done < total else "\n", file=sys.stderr,
+              flush=True)
 
     return show
+
+
+def _world_name(name: str) -> str:
+    """A preset world's name, or presets joined by ``+`` (checked as argparse reads it)."""
+    from toolkit.simulation.worlds import world
+
+    try:
+        world(name)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return name
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -201,7 +216,7 @@ def _claims(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from toolkit.claims.registry import run_claims
+    from toolkit.claims.verdicts import run_claims
     from toolkit.events.dataset import Dataset
 
     data = Dataset.from_folder(args.data)
@@ -221,35 +236,34 @@ def _claims(args: argparse.Namespace) -> int:
             continue
         interval = f"[{row['low']:.3g}, {row['high']:.3g}]"
         p = "" if row["p_adjusted"] is None else f"  p_adj {row['p_adjusted']:.2g}"
-        print(f"{row['claim']:>4}  {row['verdict']:<14} {row['estimate']:.3g} {interval}{p}  "
-              f"n {row['n']:,}  calibration: {row['calibration']}")
-        print(f"      {row['measure']}: {row['note']}")
+        truth = "" if row["truth"] is None or row["truth"] != row["truth"] \
+            else f"  truth {row['truth']:.3g}"
+        power = "" if row["power"] is None or row["power"] != row["power"] \
+            else f"  power {100 * row['power']:.0f} %"
+        print(f"{row['claim']:>4}  {row['verdict']:<14} {row['estimate']:.3g} {interval}{truth}"
+              f"{p}  n {row['n']:,}{power}  diagnosis: {row['diagnosis']}")
+        print(f"      {row['estimand']}: {row['note']}")
     return 0
 
 
-def _calibrate(args: argparse.Namespace) -> int:
-    from toolkit.claims import calibration
+def _diagnose(args: argparse.Namespace) -> int:
+    from toolkit.claims import diagnosis, diagnosis_runs
 
     started = time.perf_counter()
-    ids = args.claims.split(",") if args.claims else calibration.CALIBRATED
-    only = ids if args.claims else None
-    command = (f"toolkit calibrate --datasets {args.datasets} --sessions {args.sessions} "
-               f"--power-datasets {args.power_datasets} --seed {args.seed}"
+    plan = diagnosis.Plan().scaled(args.scale)
+    ids = args.claims.split(",") if args.claims else None
+    command = (f"toolkit diagnose --scale {args.scale:g} --seed {args.seed}"
                + (f" --claims {args.claims}" if args.claims else "")
-               + (" --no-power" if args.no_power else ""))
-    table = calibration.calibrate(ids, args.datasets, args.sessions, args.seed, args.workers,
-                                  progress=_progress("calibration datasets"))
-    # stored before the (long) power runs start, so a stopped run keeps its calibration
-    calibration.write_tables(args.out, table, None, command, time.perf_counter() - started,
-                             only)
-    if not args.no_power:
-        powers = calibration.power(ids, datasets=args.power_datasets, seed=args.seed + 1,
-                                   workers=args.workers, progress=_progress("power datasets"))
-        calibration.write_tables(args.out, None, powers, command,
-                                 time.perf_counter() - started, only)
-    with pl.Config(tbl_rows=40, tbl_width_chars=120):
-        print(calibration.stored("calibration", args.out).select("claim", "world", "datasets", "rate",
-                                                     "low", "high", "status"))
+               + (" --redo" if args.redo else ""))
+    runs = diagnosis_runs.diagnose(args.out, plan, ids, args.seed, args.workers,
+                                   progress=_progress("simulation jobs"), redo=args.redo)
+    table = diagnosis_runs.write_diagnosis(args.out, runs, command,
+                                           time.perf_counter() - started, plan, keep=ids)
+    failing = diagnosis.failures(table)
+    print(f"wrote {args.out}/diagnosis.csv: {table.height} rows, "
+          f"{runs.height:,} test results; tests failing their diagnosis: {len(failing)}")
+    for claim_id, why in failing.items():
+        print(f"  {claim_id:>4} inconclusive: fails {why}")
     return 0
 
 
@@ -294,7 +308,8 @@ def parser() -> argparse.ArgumentParser:
     from toolkit.simulation.worlds import world_names
 
     simulate = commands.add_parser("simulate", help="simulate LIVE sessions to parquet files")
-    simulate.add_argument("--world", default="baseline", choices=world_names())
+    simulate.add_argument("--world", default="baseline", type=_world_name,
+                          help=f"a preset ({', '.join(world_names())}) or presets joined by +")
     simulate.add_argument("--sessions", type=int, default=1000, help="independent sessions")
     simulate.add_argument("--creators", type=int, default=0,
                           help="simulate this many creators over --days days instead")
@@ -311,16 +326,18 @@ def parser() -> argparse.ArgumentParser:
     claims.add_argument("--seed", type=int, default=2026, help="seed of the bootstrap draws")
     claims.set_defaults(run=_claims)
 
-    calibrate = commands.add_parser("calibrate", help="false positives and power of the tests")
-    calibrate.add_argument("--out", default="data/calibration", type=Path)
-    calibrate.add_argument("--datasets", type=int, default=200, help="per false world")
-    calibrate.add_argument("--sessions", type=int, default=100, help="per dataset")
-    calibrate.add_argument("--power-datasets", type=int, default=40, help="per size")
-    calibrate.add_argument("--no-power", action="store_true")
-    calibrate.add_argument("--claims", help="only these ids (others keep their stored rows)")
-    calibrate.add_argument("--seed", type=int, default=2026)
-    calibrate.add_argument("--workers", type=int, default=2, help="processes")
-    calibrate.set_defaults(run=_calibrate)
+    diagnose = commands.add_parser(
+        "diagnose", help="bias, coverage, error rates and power of every claim test")
+    diagnose.add_argument("--out", default="data/calibration", type=Path,
+                          help="folder for diagnosis.csv and the per-job runs (resumed)")
+    diagnose.add_argument("--scale", type=float, default=1.0,
+                          help="multiply the number of datasets (1 = the stored plan)")
+    diagnose.add_argument("--claims", help="only these ids (others keep their stored rows)")
+    diagnose.add_argument("--redo", action="store_true",
+                          help="compute the chosen claims' rows again (after a test changed)")
+    diagnose.add_argument("--seed", type=int, default=2026)
+    diagnose.add_argument("--workers", type=int, default=2, help="processes")
+    diagnose.set_defaults(run=_diagnose)
 
     page = commands.add_parser("claims-page", help="regenerate docs/claims.md")
     page.add_argument("--docs", default="docs", type=Path)

@@ -11,7 +11,7 @@ import pytest
 
 from toolkit import _paths, claims
 from toolkit._paths import notebook_paths
-from toolkit.claims import calibration, moments, signals
+from toolkit.claims import moments, signals
 from toolkit.claims.evidence import VERDICTS, Evidence, verdict_from_test
 from toolkit.cli import main
 from toolkit.events import Dataset
@@ -39,11 +39,11 @@ def test_each_entry_has_a_test_or_a_reason_and_real_worlds_and_notebooks() -> No
         assert (entry.test is None) == bool(entry.untested), entry.id
         if entry.test:
             assert callable(entry.function()), entry.id
-        for name in (*entry.holds_in, *entry.fails_in):
-            assert name in worlds.world_names(), (entry.id, name)
+        for name in (*entry.holds_in, *entry.fails_in, *entry.opposite_in):
+            assert worlds.world(name).name == name, (entry.id, name)
         assert entry.notebook in notebooks, (entry.id, entry.notebook)
         if entry.test and entry.fails_in:
-            assert entry.id in calibration.CALIBRATED
+            assert entry.estimand, entry.id  # a diagnosed test says what it estimates
 
 
 def test_a_claim_needs_a_test_or_a_reason() -> None:
@@ -126,30 +126,6 @@ def test_claims_command_names_a_folder_without_events(tmp_path, capsys) -> None:
     assert "no events.parquet" in capsys.readouterr().err
 
 
-def test_calibration_counts_false_positives_the_same_for_the_same_seed() -> None:
-    first = calibration.calibrate(["C17"], datasets=3, sessions=20, seed=3)
-    again = calibration.calibrate(["C17"], datasets=3, sessions=20, seed=3)
-    assert first.equals(again)
-    row = first.row(0, named=True)
-    assert row["world"] == "cta_ignored" and row["datasets"] == 3
-    assert 0 <= row["rate"] <= 1
-
-
-def test_calibration_status_reads_the_band() -> None:
-    assert calibration.status("C13", 0.05, 0.035, 0.065) == "ok"
-    assert calibration.status("C13", 0.2, 0.035, 0.065) == "FLAGGED"
-    assert calibration.status("C13", 0.0, 0.035, 0.065) == "ok (conservative)"
-    assert calibration.status("C2", 0.0, 0.035, 0.065) == "ok (one-sided)"
-
-
-def test_the_stored_calibration_covers_every_calibrated_claim_with_200_datasets() -> None:
-    stored = pl.read_csv(_paths.data_dir() / "calibration" / "calibration.csv")
-    assert set(stored["claim"]) == set(calibration.CALIBRATED)
-    assert (stored["datasets"] >= 200).all()
-    power = pl.read_csv(_paths.data_dir() / "calibration" / "power.csv")
-    assert set(power["claim"]) == set(calibration.CALIBRATED)
-
-
 def test_the_claims_page_is_generated_from_the_registry_and_the_stored_verdicts() -> None:
     from toolkit import claims
 
@@ -174,7 +150,11 @@ def test_the_adjustment_keeps_the_direction_each_test_chose(monkeypatch, baselin
         return Evidence("R1", "rate ratio", 0.8, 0.7, 0.9, 0.001, 100, "contradicted", "")
 
     monkeypatch.setattr(claims.Claim, "function", lambda self: fake)
-    table = claims.run_claims(baseline, np.random.default_rng(0), ["R1"])
+    passed = pl.DataFrame({"claim": ["R1"], "world": ["herding"], "role": ["holds"],
+                           "size": [100], "unit": ["sessions"], "datasets": [500],
+                           "supported": [0.9], "contradicted": [0.0], "coverage": [None],
+                           "status": ["ok"]})
+    table = claims.run_claims(baseline, np.random.default_rng(0), ["R1"], diagnosis=passed)
     assert table["verdict"].to_list() == ["contradicted"]
 
 
@@ -197,38 +177,3 @@ def test_shared_tables_are_computed_once_per_dataset(baseline: Dataset) -> None:
     assert again is first and calls == [1]
     signals.test_c13(data, np.random.default_rng(0))  # reads its own cached panel
     assert "minute_panel" in data._derived
-
-
-def test_recalibrating_one_claim_keeps_the_stored_rows_of_the_others(tmp_path) -> None:
-    stored = calibration.stored("calibration")
-    stored.write_csv(tmp_path / "calibration.csv")
-    fresh = stored.filter(pl.col("claim") == "C17").with_columns(rate=pl.lit(0.0625))
-    calibration.write_tables(tmp_path, fresh, None, "test", 1.0, only=["C17"])
-    merged = calibration.stored("calibration", tmp_path)
-    assert merged["claim"].to_list() == stored["claim"].to_list()
-    assert merged.filter(pl.col("claim") == "C17")["rate"].item() == 0.0625
-    assert merged.filter(pl.col("claim") != "C17").equals(stored.filter(pl.col("claim") != "C17"))
-
-
-def test_calibrate_command_writes_its_tables_and_the_command(tmp_path, capsys) -> None:
-    assert main(["calibrate", "--claims", "C17", "--datasets", "2", "--sessions", "20",
-                 "--power-datasets", "1", "--workers", "1", "--out", str(tmp_path)]) == 0
-    assert calibration.stored("calibration", tmp_path)["claim"].to_list() == ["C17"]
-    assert calibration.stored("power", tmp_path)["sessions"].to_list() == [25, 50, 100, 200]
-    about = json.loads((tmp_path / "about.json").read_text())
-    assert about["command"].startswith("toolkit calibrate --datasets 2 --sessions 20")
-    assert "C17" in capsys.readouterr().out
-
-
-def test_evidence_as_dict_holds_the_fields_only() -> None:
-    from toolkit.claims import skipped
-
-    assert list(skipped("C1", "m", "why").as_dict()) == [
-        "claim", "measure", "estimate", "low", "high", "p_value", "n", "verdict", "note"]
-
-
-def test_no_claim_test_is_collected_by_pytest() -> None:
-    for c in claims.CLAIMS:
-        function = c.function()
-        if function is not None:
-            assert function.__test__ is False, c.id  # type: ignore[attr-defined]

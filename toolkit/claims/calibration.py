@@ -1,36 +1,28 @@
-"""Calibration and power of the claim tests, by simulation.
+"""Small error-rate experiments for the notebooks: one test, one world, a few datasets.
 
-A test is worth reading only if it rarely cries wolf. For each claim with a world where it
-is false (:attr:`toolkit.claims.Claim.fails_in`), :func:`calibrate` simulates many datasets
-of that world, runs the claim's test on each, and counts how often it rejects "no effect" at
-the 5 % level: the false-positive rate, which should be within two standard errors of 5 %.
-:func:`power` does the same in the world where the claim holds, for several numbers of
-sessions, and counts how often the test supports the claim.
-
-Each dataset has its own seed ``[seed, world, replicate]``, so the tables are the same on
-every machine and a run can be split across processes. ``toolkit calibrate`` writes
-``data/calibration/calibration.csv`` and ``power.csv``; the notebooks read those stored
-tables (regenerating them takes about 20 minutes on two cores).
+The full diagnosis of every test in every world of its matrix is
+:mod:`toolkit.claims.diagnosis` (``toolkit diagnose``); this module keeps the pieces a reader
+runs by hand: :func:`replicate` (one claim's test on many simulated datasets of one world),
+:func:`herding_rejection_rate` (the herding test's rejection rate, notebook 07) and
+:func:`bot_verdict_rates` (the bot test on blocks of one simulation, notebook 08). Each
+dataset has its own seed, so the numbers are the same on every machine and with any number
+of workers.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import time
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
 from typing import TypedDict
 
 import numpy as np
 import polars as pl
 
-from toolkit import __version__
-from toolkit._paths import calibration_dir
 from toolkit.claims.bots import test_c18
+from toolkit.claims.diagnosis import CREATOR_CLAIMS, DAYS
 from toolkit.claims.herding import HerdingDesign, herding_test
-from toolkit.claims.registry import CLAIMS, Claim, claim
+from toolkit.claims.registry import claim
 from toolkit.events.dataset import Dataset
 from toolkit.simulation.creators import simulate_creators
 from toolkit.simulation.engine import simulate
@@ -38,22 +30,10 @@ from toolkit.simulation.runner import run_datasets
 from toolkit.simulation.worlds import World, world
 from toolkit.stats.estimates import proportion_interval
 
-__all__ = [
-    "CALIBRATED", "make_dataset", "replicate", "calibrate", "power", "status", "write_tables",
-    "in_registry_order", "stored", "power_by_size", "HerdingRejectionRate",
-    "herding_rejection_rate", "bot_verdict_rates",
-]
+__all__ = ["make_dataset", "replicate", "HerdingRejectionRate", "herding_rejection_rate",
+           "bot_verdict_rates"]
 
 ALPHA = 0.05
-#: Claims whose tests are calibrated: a test and a world where the claim is false.
-CALIBRATED: tuple[str, ...] = tuple(c.id for c in CLAIMS if c.test and c.fails_in)
-#: Claims whose data are creators over days; their "sessions" count creators.
-CREATOR_CLAIMS = ("C4",)
-#: Claims whose null is one-sided and composite (the claim is false in many ways): their
-#: false positives are counted as wrong "supported" verdicts, which should stay below the
-#: top of the band (a conservative rate is fine).
-ONE_SIDED = ("C2",)
-DAYS = 14
 #: One simulated dataset to test: world, claim ids, size, seed.
 Job = tuple[str, tuple[str, ...], int, tuple[int, ...]]
 
@@ -109,172 +89,6 @@ def replicate(claim_id: str, world_name: str, datasets: int, sessions: int, seed
     """
     jobs: list[Job] = [(world_name, (claim_id,), sessions, (seed, 7, r)) for r in range(datasets)]
     return _run(jobs, workers, None)
-
-
-def _groups(ids: Iterable[str], world_of: Callable[[Claim], str]) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = {}
-    for claim_id in ids:
-        groups.setdefault(world_of(claim(claim_id)), []).append(claim_id)
-    return groups
-
-
-def calibrate(ids: Iterable[str] = CALIBRATED, datasets: int = 200, sessions: int = 100,
-              seed: int = 2026, workers: int = 1, creators: int = 30,
-              progress: Callable[[int, int], None] | None = None) -> pl.DataFrame:
-    """False-positive rates of the claims' tests in the worlds where the claims are false.
-
-    Parameters
-    ----------
-    ids : iterable of str
-        Claims to calibrate (default: every one with a test and a false world).
-    datasets : int
-        Simulated datasets per world (at least 200 for the stored table).
-    sessions, creators : int
-        Size of each dataset (creators for the creators-over-days claims).
-    seed : int
-    workers : int
-        Processes to use.
-
-    Returns
-    -------
-    polars.DataFrame
-        One row per claim: ``claim``, ``world``, ``datasets``, ``sessions``, ``rejections``,
-        ``rate`` (false positives), ``se`` (binomial standard error at the nominal level),
-        ``low``, ``high`` (the tolerance band) and ``status`` (see :func:`status`).
-    """
-    jobs: list[Job] = []
-    names = sorted({c.fails_in[0] for c in CLAIMS if c.fails_in})
-    for world_name, members in _groups(ids, lambda c: c.fails_in[0]).items():
-        plain = tuple(m for m in members if m not in CREATOR_CLAIMS)
-        over_days = tuple(m for m in members if m in CREATOR_CLAIMS)
-        w = names.index(world_name)
-        for r in range(datasets):
-            if plain:
-                jobs.append((world_name, plain, sessions, (seed, w, 0, r)))
-            if over_days:
-                jobs.append((world_name, over_days, creators, (seed, w, 1, r)))
-    raw = _run(jobs, workers, progress)
-    return summarise_calibration(raw)
-
-
-def summarise_calibration(raw: pl.DataFrame) -> pl.DataFrame:
-    """Per claim: false-positive rate and whether it is within tolerance."""
-    se = math.sqrt(ALPHA * (1 - ALPHA))
-    table = (
-        raw.group_by("claim", "world")
-        .agg(datasets=pl.len(), sessions=pl.col("size").first(),
-             rejections=pl.col("rejected").sum(), false_support=pl.col("supported").sum())
-        .with_columns(
-            rate=pl.when(pl.col("claim").is_in(ONE_SIDED))
-            .then(pl.col("false_support") / pl.col("datasets"))
-            .otherwise(pl.col("rejections") / pl.col("datasets")),
-            se=se / pl.col("datasets").sqrt(),
-        )
-        .with_columns(low=ALPHA - 2 * pl.col("se"), high=ALPHA + 2 * pl.col("se"))
-    )
-    table = in_registry_order(table)
-    return table.with_columns(status=pl.Series(
-        [status(r["claim"], r["rate"], r["low"], r["high"]) for r in table.iter_rows(named=True)],
-        dtype=pl.String))
-
-
-def in_registry_order(table: pl.DataFrame, *then: str) -> pl.DataFrame:
-    """Rows sorted as the claims are in the registry (C1 .. C26, then R1), then by ``then``."""
-    order = {c.id: i for i, c in enumerate(CLAIMS)}
-    return table.sort(pl.col("claim").replace_strict(order, return_dtype=pl.Int64), *then)
-
-
-def stored(name: str = "calibration", folder: str | Path | None = None) -> pl.DataFrame:
-    """A stored table (``calibration``, ``power`` or ``verdicts_by_world``) of ``folder``
-    (default ``data/calibration``), in registry order."""
-    folder = Path(folder) if folder is not None else calibration_dir()
-    table = pl.read_csv(folder / f"{name}.csv")
-    return in_registry_order(table, *(["sessions"] if name == "power" else []))
-
-
-def power_by_size() -> pl.DataFrame:
-    """The stored power table, one row per claim and one column per number of sessions
-    (C4, whose sizes count creators, is left out: see :func:`stored`)."""
-    table = stored("power").filter(~pl.col("claim").is_in(CREATOR_CLAIMS))
-    return in_registry_order(table.pivot(on="sessions", index=["claim", "world"],
-                                         values="power"))
-
-
-def status(claim_id: str, rate: float, low: float, high: float) -> str:
-    """``ok``, ``ok (conservative)`` or ``FLAGGED`` for a false-positive rate."""
-    if claim_id in ONE_SIDED:
-        return "ok (one-sided)" if rate <= high else "FLAGGED"
-    if rate > high:
-        return "FLAGGED"
-    return "ok" if rate >= low else "ok (conservative)"
-
-
-def power(ids: Iterable[str] = CALIBRATED, sizes: Iterable[int] = (25, 50, 100, 200),
-          datasets: int = 40, seed: int = 2027, workers: int = 1,
-          creator_sizes: Iterable[int] = (5, 10, 20, 40),
-          progress: Callable[[int, int], None] | None = None) -> pl.DataFrame:
-    """How often each test supports its claim in the world where it holds, by data size.
-
-    Returns
-    -------
-    polars.DataFrame
-        ``claim``, ``world``, ``sessions`` (creators for C4), ``datasets``, ``power`` and its
-        Wilson interval ``low``, ``high``.
-    """
-    jobs: list[Job] = []
-    sizes, creator_sizes = tuple(sizes), tuple(creator_sizes)
-    names = sorted({c.holds_in[0] for c in CLAIMS if c.holds_in})
-    for world_name, members in _groups(ids, lambda c: c.holds_in[0]).items():
-        w = names.index(world_name)
-        for member in members:
-            grid = creator_sizes if member in CREATOR_CLAIMS else sizes
-            for size in grid:
-                for r in range(datasets):
-                    jobs.append((world_name, (member,), size,
-                                 (seed, w, int(member[1:]) if member[1:].isdigit() else 99,
-                                  size, r)))
-    raw = _run(jobs, workers, progress)
-    table = in_registry_order(raw.group_by("claim", "world", "size")
-                              .agg(datasets=pl.len(), supported=pl.col("supported").sum()),
-                              "size")
-    intervals = [proportion_interval(int(s), int(n))
-                 for s, n in zip(table["supported"], table["datasets"], strict=True)]
-    return table.select(
-        "claim", "world", pl.col("size").alias("sessions"), "datasets",
-        power=pl.col("supported") / pl.col("datasets"),
-        low=pl.Series([i["low"] for i in intervals]),
-        high=pl.Series([i["high"] for i in intervals]),
-    )
-
-
-def write_tables(out: str | Path, calibration: pl.DataFrame | None, power_table: pl.DataFrame
-                 | None, command: str, seconds: float, only: Iterable[str] | None = None
-                 ) -> list[Path]:
-    """Write ``calibration.csv``, ``power.csv`` and ``about.json`` (command, versions, time).
-
-    With ``only`` (the claims that were rerun), the stored rows of every other claim are
-    kept, so one test can be recalibrated without rerunning the rest.
-    """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, table in (("calibration", calibration), ("power", power_table)):
-        if table is None:
-            continue
-        path = out / f"{name}.csv"
-        if only is not None and path.is_file():
-            kept = pl.read_csv(path).filter(~pl.col("claim").is_in(list(only)))
-            table = pl.concat([kept, table], how="diagonal_relaxed")
-        table = in_registry_order(table, *(["sessions"] if name == "power" else []))
-        table.with_columns(pl.col(pl.Float64).round(4)).write_csv(path)
-        written.append(path)
-    about = out / "about.json"
-    about.write_text(json.dumps({
-        "command": command, "seconds": round(seconds), "alpha": ALPHA,
-        "written": time.strftime("%Y-%m-%d", time.gmtime()),
-        "versions": {"toolkit": __version__, "polars": pl.__version__, "numpy": np.__version__},
-    }, indent=2) + "\n")
-    return [*written, about]
 
 
 class HerdingRejectionRate(TypedDict):

@@ -16,6 +16,8 @@ supported           the estimate points the claimed way and its test rejects "no
 not supported       the test does not reject "no effect" (absence of evidence, not evidence of
                     absence: see the power table)
 contradicted        the test rejects "no effect" with the estimate pointing the other way
+inconclusive        the test failed its diagnosis (it errs too often in a world where the claim
+                    is false, or its interval misses the truth): its result is not a verdict
 holds by the rules  an identity: the platform's accounting rules, checked on every row
 what-if             a design claim, shown by computing the metric both ways
 described           an association with no world in the model where it fails: the numbers
@@ -35,8 +37,8 @@ from toolkit._checks import Interval, Number, OneOf, Rule, Text, check_fields, c
 
 __all__ = ["claim_test", "VERDICTS", "Evidence", "skipped", "verdict_from_test"]
 
-VERDICTS: tuple[str, ...] = ("supported", "not supported", "contradicted", "holds by the rules",
-                             "what-if", "described", "skipped")
+VERDICTS: tuple[str, ...] = ("supported", "not supported", "contradicted", "inconclusive",
+                             "holds by the rules", "what-if", "described", "skipped")
 
 
 @dataclass(frozen=True)

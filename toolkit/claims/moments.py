@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from toolkit.analytics.minutes import live_minutes
 from toolkit.analytics.peaks import find_peaks, minute_rates
 from toolkit.claims.evidence import Evidence, claim_test, skipped, verdict_from_test
 from toolkit.events.dataset import Dataset
-from toolkit.stats.estimates import mean_interval
 from toolkit.stats.regression import demean, ols
 
 __all__ = ["test_c16", "test_c17"]
@@ -37,22 +37,28 @@ def _within_session_contrast(rates: pl.DataFrame, flag: str, value: str) -> np.n
 
 @claim_test
 def test_c16(data: Dataset, rng: np.random.Generator) -> Evidence:
-    """C16: heart peaks mark strong moments, so people comment more in peak minutes too.
+    """C16: heart peaks mark strong moments, so viewers spend more in peak minutes too.
 
-    Within-session regression of log(1 + comments) on the peak indicator, holding the viewer
-    counts at the minute's start and end fixed, with their squares and product (not dividing
-    by them: a shared, noisy denominator would make hearts and comments per viewer rise
-    together by itself; a straight-line control leaves a bias of about -0.015 in a world
-    without strong moments, the quadratic removes it).
+    Within-session regression of log(1 + gift events) on the peak indicator, holding the
+    viewer counts at the minute's start and end fixed, with their squares and product (not
+    dividing by them: a shared, noisy denominator would make two rates per viewer rise
+    together by itself). Gifts, not comments: a call to action may ask for comments as well as
+    hearts, and then comments rise in heart peaks with no strong moment at all (the
+    diagnosis's ``no_strong_moments+cta_asks_comments`` world); what moves hearts and gifts
+    together is the stream itself.
     """
-    measure = "log ratio of comments in heart-peak minutes vs other minutes, same viewers"
-    rates = find_peaks(_minute_rates(data)).with_columns(
+    measure = "log ratio of gift events in heart-peak minutes vs other minutes, same viewers"
+    gifts = data.derived("live_minutes", lambda: live_minutes(data.events, complete=True))
+    rates = find_peaks(_minute_rates(data)).join(
+        gifts.select("session_id", "minute", "gift_events"), on=["session_id", "minute"],
+        how="left",
+    ).with_columns(
         peak=pl.col("peak").cast(pl.Float64),
-        log_count=(1 + pl.col("comments").cast(pl.Float64)).log(),
+        log_count=(1 + pl.col("gift_events").fill_null(0).cast(pl.Float64)).log(),
         log_start=(1 + pl.col("viewers").cast(pl.Float64)).log(),
         log_end=(1 + pl.col("viewers").shift(-1).over("session_id").cast(pl.Float64)).log(),
     ).drop_nulls("log_end").with_columns(
-        # a curved relation of comments to viewers, so that the peak indicator (more often in
+        # a curved relation of gifts to viewers, so that the peak indicator (more often in
         # minutes with few viewers, where the rate is jumpier) cannot pick up its bend
         log_start2=pl.col("log_start") ** 2, log_end2=pl.col("log_end") ** 2,
         log_both=pl.col("log_start") * pl.col("log_end"),
@@ -67,30 +73,65 @@ def test_c16(data: Dataset, rng: np.random.Generator) -> Evidence:
     row = ols(within, "log_count", x, cluster="session_id", intercept=False).row("peak")
     return Evidence("C16", measure, row["estimate"], row["low"], row["high"], row["p_value"],
                     sessions, verdict_from_test(row["estimate"], row["p_value"]),
-                    "Above 0: when hearts peak, viewers also comment more, as in a strong "
-                    "moment; peaks from calls to action alone would not lift comments "
-                    "(n = sessions).")
+                    "Above 0: when hearts peak, viewers also send more gifts, as in a strong "
+                    "moment; peaks from calls to action (even calls for comments) or from bots "
+                    "would not lift gifts (n = sessions).")
+
+
+def _pooled_log_ratio(on_hearts: np.ndarray, on_comments: np.ndarray, off_hearts: np.ndarray,
+                      off_comments: np.ndarray) -> np.ndarray:
+    """log((hearts / comments) in call minutes / (hearts / comments) in other minutes), of
+    sums over sessions; one value per row of the (resamples x sessions) weight matrix."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (np.log(on_hearts) - np.log(on_comments)) - (np.log(off_hearts)
+                                                            - np.log(off_comments))
 
 
 @claim_test
-def test_c17(data: Dataset, rng: np.random.Generator) -> Evidence:
-    """C17: calls to action raise hearts at once (needs the times of the calls)."""
-    measure = "log hearts per viewer, call-to-action minutes minus other minutes"
+def test_c17(data: Dataset, rng: np.random.Generator, n_resamples: int = 999) -> Evidence:
+    """C17: calls to action raise hearts at once (needs the times of the calls).
+
+    Hearts *relative to comments* in the minutes of a call against the other minutes, pooled
+    over sessions (sums, not per-minute logs, so that small counts do not bias it), with a
+    bootstrap over sessions. A call asks for hearts; a lively room (a strong moment) lifts
+    hearts and comments alike, and so does whatever changes late in a LIVE, so comparing
+    hearts with comments keeps a creator who calls when the room is already lively or dying
+    from looking like proof (the diagnosis's ``cta_when_lively`` and ``cta_when_dying``
+    worlds). A call that also asks for comments would make this estimate smaller.
+    """
+    measure = ("log ratio of hearts per comment in call-to-action minutes to other minutes, "
+               "pooled over sessions")
     if not data.has("platform"):
         return skipped("C17", measure, "needs the times of the calls to action (the creator's "
                                        "own log; the simulator's platform table)")
     rates = _minute_rates(data)
     cta = data.platform.select("session_id", "minute", "cta").collect()  # type: ignore[union-attr]
-    joined = rates.join(cta, on=["session_id", "minute"], how="inner")
-    contrast = _within_session_contrast(joined, "cta", "log_hearts")
-    if len(contrast) < 10:
+    sums = (rates.join(cta, on=["session_id", "minute"], how="inner")
+            .group_by("session_id")
+            .agg(on_hearts=pl.col("hearts").filter(pl.col("cta")).sum(),
+                 on_comments=pl.col("comments").filter(pl.col("cta")).sum(),
+                 off_hearts=pl.col("hearts").filter(~pl.col("cta")).sum(),
+                 off_comments=pl.col("comments").filter(~pl.col("cta")).sum(),
+                 calls=pl.col("cta").sum())
+            .filter(pl.col("calls") > 0).sort("session_id"))
+    if sums.height < 10:
         return skipped("C17", measure, f"needs at least 10 sessions with a call to action, "
-                                       f"found {len(contrast)}")
-    r = mean_interval(contrast, rng)
-    return Evidence("C17", measure, r["estimate"], r["low"], r["high"], r["p_value"],
-                    len(contrast), verdict_from_test(r["estimate"], r["p_value"]),
-                    "Calls come at random times in the simulator, so this compares like with "
-                    "like; a creator who calls only when the room is already lively would "
-                    "overstate it (n = sessions).")
-
-
+                                       f"found {sums.height}")
+    columns = [sums[c].cast(pl.Float64).to_numpy() for c in
+               ("on_hearts", "on_comments", "off_hearts", "off_comments")]
+    if min(float(c.sum()) for c in columns) <= 0:
+        return skipped("C17", measure, "needs hearts and comments both in call minutes and in "
+                                       "the others")
+    estimate = float(_pooled_log_ratio(*(c.sum() for c in columns)))
+    picks = rng.integers(0, sums.height, size=(n_resamples, sums.height))
+    draws = _pooled_log_ratio(*(c[picks].sum(axis=1) for c in columns))
+    draws = draws[np.isfinite(draws)]
+    low, high = (float(q) for q in np.quantile(draws, [0.025, 0.975]))
+    tail = min(float((draws <= 0).mean()), float((draws >= 0).mean()))
+    p = min(1.0, max(2 * tail, 1 / (len(draws) + 1)))
+    return Evidence("C17", measure, estimate, low, high, p, sums.height,
+                    verdict_from_test(estimate, p),
+                    "Above 0: hearts rise more than comments while a call runs. Comparing with "
+                    "comments cancels what lifts both (a lively room, the end of a LIVE); a "
+                    "call that also asked for comments would hide part of its effect "
+                    "(n = sessions).")

@@ -2,7 +2,7 @@
 
 :func:`verdicts_by_world` runs each claim's test on one simulated dataset of every world the
 claim names (where it holds, where it fails) and on the bundled dataset;
-:func:`claims_markdown` turns that table, the registry and the stored calibration into
+:func:`claims_markdown` turns that table, the registry and the stored diagnosis into
 ``docs/claims.md``. ``toolkit claims-page`` does both and stores the verdicts in
 ``data/calibration/verdicts_by_world.csv`` (notebook 00 prints them).
 """
@@ -16,7 +16,9 @@ import polars as pl
 
 from toolkit import _paths
 from toolkit.claims.calibration import CREATOR_CLAIMS, make_dataset
-from toolkit.claims.registry import CLAIMS, calibration_status, run_claims
+from toolkit.claims.diagnosis import diagnosis_summary, stored_diagnosis
+from toolkit.claims.registry import CLAIMS
+from toolkit.claims.verdicts import run_claims
 from toolkit.simulation.store import bundled as simulation_bundled
 
 __all__ = ["verdicts_by_world", "claims_markdown", "write_claims_page", "verdict_summary"]
@@ -57,10 +59,10 @@ def verdicts_by_world(seed: int = 2026, sessions: int = SESSIONS, creators: int 
                                 (seed, i, int(over_days)), creators=over_days)
             result = run_claims(data, np.random.default_rng([seed, i]), [c.id for c in chosen])
             role = {c.id: "holds" if name in c.holds_in[:1] else "fails" for c in chosen}
-            rows.append(result.select(
+            rows.append(result.select(  # what the test says there, before the diagnosis
                 "claim", world=pl.lit(name),
                 role=pl.col("claim").replace_strict(role, return_dtype=pl.String),
-                verdict="verdict", estimate="estimate", low="low", high="high"))
+                verdict="test_verdict", estimate="estimate", low="low", high="high"))
     return pl.concat(rows)
 
 
@@ -80,9 +82,10 @@ def _bundled(frame: pl.DataFrame, claim_id: str) -> str:
     return first
 
 
-def claims_markdown(verdicts: pl.DataFrame, calibration: dict[str, str] | None = None) -> str:
-    """The text of ``docs/claims.md`` from the verdicts table and the registry."""
-    calibration = calibration_status() if calibration is None else calibration
+def claims_markdown(verdicts: pl.DataFrame, diagnosis: dict[str, str] | None = None) -> str:
+    """The text of ``docs/claims.md`` from the verdicts table, the registry and the
+    diagnosis (claim id -> one line, default from the stored table)."""
+    diagnosis = diagnosis_summary(stored_diagnosis()) if diagnosis is None else diagnosis
     lines = [
         "# The claims",
         "",
@@ -97,20 +100,27 @@ def claims_markdown(verdicts: pl.DataFrame, calibration: dict[str, str] | None =
         "*causal*: \"X raises Y\". *association*: \"X goes with Y\" across sessions or creators.",
         "*design*: why the platform is built this way, explored as a what-if.",
         "",
-        "**How to read the verdicts.** Each causal or association claim has a world (a parameter",
-        "set of the simulator) where it holds and one where it fails. A test that works says",
-        "*supported* in the first and *not supported* in the second. The bundled data (2,000",
+        "**How to read the verdicts.** Each causal or association claim has worlds (parameter",
+        "sets of the simulator) where it holds and *null worlds* where it is false, each adding a",
+        "realistic mechanism the test must survive. A test that works says *supported* in the",
+        "first and rarely anything but *not supported* in the second. The bundled data (2,000",
         "sessions, and 40 creators over 21 days for C3, C4 and C12) come from the `baseline`",
         "world, so their verdicts show what the tests see in that world, never what TikTok does.",
-        "*Calibration* is the test's false-positive rate over 200 datasets of the world where",
-        "the claim fails (notebook `notebooks/05-testing-claims-honestly`); a",
-        "FLAGGED test finds effects that are not there, and its verdicts describe associations",
-        "only. Verdicts: supported, not supported, contradicted, holds by the rules, what-if,",
-        "described (an association no world of the model can break), skipped (the data lack",
-        "what the test needs, or the model does not cover the claim).",
+        "The *diagnosis* column comes from `toolkit diagnose` (notebook",
+        "`notebooks/05-testing-claims-honestly`, table `data/calibration/diagnosis.csv`): a test",
+        "that says \"supported\" or \"contradicted\" wrongly in more than 2.5 % (plus two Monte",
+        "Carlo standard errors) of the datasets of any of its null worlds, or whose interval",
+        "covers the truth less than 90 % of the time, FAILS, and its verdicts read",
+        "*inconclusive* (the two world columns show what the test itself says there, on one",
+        "dataset of 300 sessions or 40 creators). Power is the share of datasets of the first",
+        "holding world where the",
+        "test says supported. Verdicts: supported, not supported, contradicted, inconclusive,",
+        "holds by the rules, what-if, described (an association no world of the model can",
+        "break), skipped (the data lack what the test needs, or the model does not cover the",
+        "claim).",
         "",
         "| id | claim | kind | bundled data | where it should hold | where it should fail |"
-        " calibration | notebook | test |",
+        " diagnosis | notebook | test |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for c in CLAIMS:
@@ -118,7 +128,7 @@ def claims_markdown(verdicts: pl.DataFrame, calibration: dict[str, str] | None =
         test = f"`toolkit.claims.{c.test.replace(':', '.')}`" if c.test else f"none: {c.untested}"
         lines.append(
             f"| {c.id} | {c.statement} | {c.kind} | {bundled} | {_cell(verdicts, c.id, 'holds')}"
-            f" | {_cell(verdicts, c.id, 'fails')} | {calibration.get(c.id, 'n/a')} |"
+            f" | {_cell(verdicts, c.id, 'fails')} | {diagnosis.get(c.id, 'n/a')} |"
             f" notebooks/{c.notebook} | {test} |")
     lines += [
         "",
@@ -127,8 +137,8 @@ def claims_markdown(verdicts: pl.DataFrame, calibration: dict[str, str] | None =
         "(English). R1 comes from Tu et al. 2018, Zhu et al. 2017 (herding) and Yao, Lu & Chen",
         "2023 (crowding out); see `data/reference/README.md`.",
         "",
-        "Regenerate: `toolkit calibrate` (about 20 minutes on two cores) for the calibration and",
-        "power tables, then `toolkit claims-page` (about 2 minutes) for this page.",
+        "Regenerate: `toolkit diagnose` for the diagnosis (see `docs/statistics.md` for its",
+        "time), then `toolkit claims-page` (about 2 minutes) for this page.",
         "",
     ]
     return "\n".join(lines)

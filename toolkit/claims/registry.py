@@ -3,33 +3,26 @@
 Each :class:`Claim` states the claim in the project's words, its kind, what an observer can
 measure, the test that measures it (a function ``test(Dataset, rng) -> Evidence``, named as
 ``"module:function"`` so the registry loads quickly), the worlds where it holds and where it
-fails, and the notebook that explains it. :func:`run_claims` runs every test on one dataset,
-adjusts the p-values for the number of tests (Benjamini-Hochberg) and turns them into
-verdicts; ``toolkit claims --data DIR`` prints the result.
-
-Calibration and power (``toolkit calibrate``, :mod:`toolkit.claims.calibration`) are measured
-separately, because they need hundreds of simulated datasets; :func:`run_claims` attaches the
-stored calibration status to each row so a reader sees at once which verdicts to trust.
+fails, and the notebook that explains it. :func:`toolkit.claims.verdicts.run_claims` runs
+every test on one dataset and reads its verdicts against the tests' diagnosis
+(:mod:`toolkit.claims.diagnosis`).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 import polars as pl
 
-from toolkit import _paths
-from toolkit._checks import Flag, OneOf, Rule, Text, check_fields, check_relation
-from toolkit.claims.evidence import Evidence, skipped
+from toolkit._checks import Finite, Flag, OneOf, Rule, Text, check_fields, check_relation
+from toolkit.claims.evidence import Evidence
 from toolkit.events.dataset import Dataset
-from toolkit.stats.estimates import adjust_p_values
 
-__all__ = ["Claim", "CLAIMS", "claim", "registry_table", "run_claims", "calibration_status"]
+__all__ = ["Claim", "CLAIMS", "claim", "registry_table"]
 
 KINDS = ("identity", "causal", "association", "design", "research")
 ALPHA = 0.05
@@ -55,8 +48,16 @@ class Claim:
         ``"module:function"`` of the test in :mod:`toolkit.claims` (``"signals:test_c13"``);
         None when the model does not
         cover the claim (``untested`` says why).
-    holds_in, fails_in : tuple of str
-        Preset worlds where the claim holds and where it is false (see :mod:`toolkit.simulation.worlds`).
+    holds_in, fails_in, opposite_in : tuple of str
+        Worlds (presets, or presets joined by ``+``: see :func:`toolkit.simulation.world`)
+        where the claim holds, where it is false (no effect: the *null worlds* of the
+        diagnosis, each adding a realistic mechanism the test must survive) and where the
+        opposite holds. The first of ``holds_in`` gives the power quoted beside a verdict.
+    estimand : str
+        The quantity the test estimates, in words and units.
+    null_value : float or None
+        The value of the estimate when the claim is false (0, or 1 for a ratio); None when
+        the estimate has no such value (the diagnosis then checks no coverage).
     notebook : str
         The notebook that explains it.
     platform_only : bool
@@ -78,11 +79,14 @@ class Claim:
     notebook: str = ""
     platform_only: bool = False
     untested: str = ""
+    opposite_in: tuple[str, ...] = ()
+    estimand: str = ""
+    null_value: float | None = 0.0
 
     RULES: ClassVar[dict[str, Rule]] = {
         "id": Text(), "statement": Text(), "kind": OneOf(KINDS), "source": Text(),
         "measure": Text(), "notebook": Text(empty=True), "platform_only": Flag(),
-        "untested": Text(empty=True),
+        "untested": Text(empty=True), "estimand": Text(empty=True),
     }
 
     def __post_init__(self) -> None:
@@ -90,11 +94,13 @@ class Claim:
         check_relation(self, self.test is None or (isinstance(self.test, str)
                                                    and self.test.count(":") == 1), "test",
                        'None or "module:function" of toolkit.claims')
-        for name in ("holds_in", "fails_in"):
+        for name in ("holds_in", "fails_in", "opposite_in"):
             worlds = getattr(self, name)
             check_relation(self, isinstance(worlds, tuple)
                            and all(isinstance(w, str) and w for w in worlds), name,
                            "a tuple of world names")
+        check_relation(self, self.null_value is None or Finite().accepts(self.null_value),
+                       "null_value", "None or a finite number")
         check_relation(self, (self.test is None) != (not self.untested), "untested",
                        f"empty when claim {self.id} has a test, and say why when it has none")
 
@@ -109,6 +115,11 @@ class Claim:
 _A1, _A2, _A3, _A4, _A5 = ("why-live-likes-dont-count", "paid-for-likes", "paid-for-hearts",
                            "a-quoi-servent-les-jaime", "importance-of-likes")
 _LOOP = ("hearts_feed_visibility", "baseline")
+#: The null worlds of the hearts-visibility loop (C7, C11, C13): hearts do nothing for
+#: visibility, alone and with each mechanism that could fake their effect.
+_PASSIVE = ("passive_hearts", *(f"passive_hearts+{m}" for m in (
+    "tap_speed_batches", "strong_long_moments", "herding", "crowding_out", "bought_hearts",
+    "unequal_tapping")))
 
 CLAIMS: tuple[Claim, ...] = (
     Claim("C1", "Hearts tapped during a LIVE are not added to the creator's profile like "
@@ -118,14 +129,20 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("C2", "For LIVE, watch time, comments, shares and gifts weigh more than hearts.",
           "causal", _A1, "comments vs hearts elasticity of next-minute joins",
           "signals:test_c2", holds_in=("baseline", "passive_hearts"),
-          fails_in=("hearts_only", "hearts_feed_visibility"),
+          fails_in=("equal_weights",), opposite_in=("hearts_only", "hearts_feed_visibility"),
+          estimand="elasticity of next-minute joins to comments per viewer minus that to "
+                   "hearts per viewer (log joins per log rate)",
           notebook="06-hearts-visibility-money"),
     Claim("C3", "Adding LIVE hearts to profile totals would distort the picture of creators "
           "who stream a lot.", "design", _A1, "rank agreement with and without LIVE hearts",
           "accounting:test_c3", notebook="01-two-like-counts"),
     Claim("C4", "A successful LIVE sends viewers to the creator's regular videos afterwards.",
           "causal", _A1, "regular-video views the day after a LIVE vs other days",
-          "audience:test_c4", holds_in=("baseline",), fails_in=("no_live_spillover",),
+          "audience:test_c4", holds_in=("baseline",),
+          fails_in=("no_live_spillover", "no_live_spillover+live_on_good_days",
+                    "no_live_spillover+correlated_views", "no_live_spillover+viral_days"),
+          estimand="log ratio of a creator's regular-video views the day after a LIVE to "
+                   "their other days, at the same views the day before",
           notebook="09-timing-moments-and-audience"),
     Claim("C5", "LIVE success is best read from unique viewers, watch duration, comments and "
           "gifts.", "association", _A1, "rank correlations of the summary numbers with coins",
@@ -136,7 +153,9 @@ CLAIMS: tuple[Claim, ...] = (
           notebook="02-follow-the-money"),
     Claim("C7", "Hearts raise visibility, which brings more viewers, which brings more gifts.",
           "causal", _A2, "indirect effect hearts -> joins -> gifts", "signals:test_c7",
-          holds_in=_LOOP, fails_in=("passive_hearts",), notebook="06-hearts-visibility-money"),
+          holds_in=_LOOP, fails_in=_PASSIVE, notebook="06-hearts-visibility-money",
+          estimand="indirect effect of twice the usual taps per heart message on log gifts of "
+                   "the next 3 minutes, through next-minute joins (log units)"),
     Claim("C8", "Earnings grow with audience size and engagement, quality, how often the "
           "creator goes LIVE, and promotion.", "association", _A2,
           "coins against audience and engagement across sessions", "earnings:test_c8",
@@ -150,17 +169,23 @@ CLAIMS: tuple[Claim, ...] = (
           "accounting:test_c10", notebook="02-follow-the-money"),
     Claim("C11", "Many hearts mean more engagement, which attracts more gifts.", "causal",
           _A3, "within-session elasticity of later gifts to hearts", "signals:test_c11",
-          holds_in=_LOOP, fails_in=("passive_hearts",), notebook="06-hearts-visibility-money"),
+          holds_in=_LOOP, fails_in=_PASSIVE, notebook="06-hearts-visibility-money",
+          estimand="change in log gifts of the next 3 minutes when heart messages hold twice "
+                   "the usual taps"),
     Claim("C12", "The programme for regular videos pays on views, not on LIVE hearts.",
           "identity", _A3, "rewards for regular-video views", "accounting:test_c12",
           notebook="02-follow-the-money"),
     Claim("C13", "More hearts make the algorithm show the LIVE to more people: an "
           "amplification loop.", "causal", _A4,
           "within-session elasticity of next-minute joins to hearts", "signals:test_c13",
-          holds_in=_LOOP, fails_in=("passive_hearts",), notebook="06-hearts-visibility-money"),
+          holds_in=_LOOP, fails_in=_PASSIVE, notebook="06-hearts-visibility-money",
+          estimand="change in log next-minute joins when heart messages hold twice the usual "
+                   "taps"),
     Claim("C14", "Hearts alone are not enough: watch time, comments, gifts and retention "
           "count too.", "causal", _A4, "joins after comments, hearts held fixed",
-          "signals:test_c14", holds_in=("baseline",), fails_in=("hearts_only",),
+          "signals:test_c14", holds_in=("baseline",),
+          fails_in=("hearts_only", "inert_hearts_comments"),
+          estimand="elasticity of next-minute joins to comments per viewer, hearts held fixed",
           notebook="06-hearts-visibility-money"),
     Claim("C15", "A steady flow of hearts is worth more to visibility than the same hearts "
           "in bursts.", "causal", _A4, "viewers when the same hearts come in bursts", None,
@@ -169,16 +194,27 @@ CLAIMS: tuple[Claim, ...] = (
           untested="only an experiment can hold the number of hearts fixed while changing "
                    "their timing: see the replay in notebook 06 (simulator only)"),
     Claim("C16", "Peaks in the heart rate mark the strong moments of a LIVE.", "association",
-          _A4, "comments per viewer in heart-peak minutes", "moments:test_c16",
-          holds_in=("baseline",), fails_in=("no_strong_moments",),
+          _A4, "gifts in heart-peak minutes", "moments:test_c16",
+          holds_in=("baseline",),
+          fails_in=("no_strong_moments", "no_strong_moments+cta_asks_comments",
+                    "no_strong_moments+bought_hearts", "no_strong_moments+unequal_tapping"),
+          estimand="log ratio of gift events in heart-peak minutes to other minutes, same "
+                   "viewers",
           notebook="09-timing-moments-and-audience"),
     Claim("C17", "Calls to action raise the heart count within seconds.", "causal", _A4,
-          "hearts per viewer in call-to-action minutes", "moments:test_c17",
-          holds_in=("baseline",), fails_in=("cta_ignored",),
+          "hearts per comment in call-to-action minutes", "moments:test_c17",
+          holds_in=("baseline",),
+          fails_in=("cta_ignored", "cta_ignored+cta_when_lively", "cta_ignored+cta_when_dying"),
+          estimand="log ratio of hearts per comment in minutes with a call to action to other "
+                   "minutes, pooled over sessions",
           notebook="09-timing-moments-and-audience", platform_only=True),
     Claim("C18", "Bought hearts from inauthentic accounts can be detected.", "association",
           _A4, "detector flags against true bot labels", "bots:test_c18",
-          holds_in=("bought_hearts",), fails_in=("baseline",), notebook="08-bought-hearts"),
+          holds_in=("bought_hearts",),
+          fails_in=("baseline", "heavy_quiet_tappers", "large_rooms"),
+          notebook="08-bought-hearts",
+          estimand="share of botted sessions the detector flags (recall); with no botted "
+                   "session, the share of sessions flagged", null_value=None),
     Claim("C19", "The LIVE heart total stays visible on the replay and in the creator's "
           "statistics.", "identity", _A4, "session heart totals kept",
           "accounting:test_c19", notebook="01-two-like-counts"),
@@ -187,7 +223,11 @@ CLAIMS: tuple[Claim, ...] = (
           "audience:test_c20", notebook="09-timing-moments-and-audience"),
     Claim("C21", "Going LIVE when the audience is most active (evenings) brings more "
           "interaction.", "causal", _A4, "comments in evening sessions vs others",
-          "audience:test_c21", holds_in=("baseline",), fails_in=("no_evening_peak",),
+          "audience:test_c21", holds_in=("baseline",),
+          fails_in=("no_evening_peak", "no_evening_peak+quality_by_hour",
+                    "no_evening_peak+long_evenings", "no_evening_peak+weekend_evenings"),
+          estimand="log ratio of comments in evening LIVEs (18-24 h) to others, same followers "
+                   "and length",
           notebook="09-timing-moments-and-audience"),
     Claim("C22", "Well-liked LIVEs attract more gifts, subscriptions and brand deals.",
           "association", _A4, "hearts against coins across sessions", "earnings:test_c22",
@@ -209,7 +249,12 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("R1", "Gifts trigger more gifts (herding), or discourage them (crowding out).",
           "research", "Tu 2018; Zhu 2017; Yao, Lu & Chen 2023",
           "excitation of other viewers' gifts after a gift", "herding:test_r1",
-          holds_in=("herding",), fails_in=("no_gift_feedback",),
+          holds_in=("herding",),
+          fails_in=("no_gift_feedback", "no_gift_feedback+gift_battles",
+                    "no_gift_feedback+strong_long_moments", "no_gift_feedback+gifter_groups"),
+          opposite_in=("crowding_out",), null_value=1.0,
+          estimand="rate ratio of a gifter's gifts in the 120 s after another user's gift "
+                   "to their other moments (same gifter, stretch and activity state)",
           notebook="07-whales-and-herding"),
 )
 
@@ -229,69 +274,3 @@ def registry_table() -> pl.DataFrame:
         "test": c.test or "", "holds_in": ", ".join(c.holds_in),
         "fails_in": ", ".join(c.fails_in), "notebook": c.notebook, "untested": c.untested,
     } for c in CLAIMS])
-
-
-def calibration_status(path: str | Path | None = None) -> dict[str, str]:
-    """Claim id -> "ok (false positives 4.5 %)" or "FLAGGED (...)" from the stored table."""
-    path = Path(path) if path else _paths.calibration_dir() / "calibration.csv"
-    if not path.is_file():
-        return {}
-    table = pl.read_csv(path)
-    return {row["claim"]: f"{row['status']} (false positives {100 * row['rate']:.1f} % "
-                          f"of {row['datasets']})"
-            for row in table.iter_rows(named=True)}
-
-
-def run_claims(data: Dataset, rng: np.random.Generator, ids: Iterable[str] | None = None,
-               alpha: float = ALPHA) -> pl.DataFrame:
-    """Run every claim's test on one dataset.
-
-    Parameters
-    ----------
-    data : Dataset
-    rng : numpy.random.Generator
-        For bootstrap intervals; each test gets its own child stream, so adding a test does
-        not change the others' numbers.
-    ids : iterable of str, optional
-        Only these claims.
-    alpha : float
-        Level for the verdicts, applied to Benjamini-Hochberg adjusted p-values.
-
-    Returns
-    -------
-    polars.DataFrame
-        One row per claim: ``claim``, ``kind``, ``verdict``, ``estimate``, ``low``, ``high``,
-        ``p_value``, ``p_adjusted``, ``n``, ``measure``, ``note``, ``calibration``.
-    """
-    chosen = [c for c in CLAIMS if ids is None or c.id in set(ids)]
-    streams = rng.spawn(len(CLAIMS))
-    results: list[Evidence] = []
-    for entry in chosen:
-        function = entry.function()
-        if function is None:
-            results.append(skipped(entry.id, entry.measure, f"not testable: {entry.untested}"))
-        else:
-            results.append(function(data, streams[CLAIMS.index(entry)]))
-    adjusted = adjust_p_values([r.p_value for r in results])
-    calibration = calibration_status()
-    rows = []
-    for entry, result, q in zip(chosen, results, adjusted, strict=True):
-        verdict = result.verdict
-        if q is not None and verdict in ("supported", "contradicted") and not q < alpha:
-            # the test chose the direction (its estimate may be a ratio, whose null is 1);
-            # the adjustment can only take a verdict back to "not supported"
-            verdict = "not supported"
-        rows.append({
-            "claim": entry.id, "kind": entry.kind, "verdict": verdict,
-            "estimate": result.estimate, "low": result.low, "high": result.high,
-            "p_value": result.p_value, "p_adjusted": q, "n": result.n,
-            "measure": result.measure, "note": result.note,
-            "calibration": calibration.get(entry.id, "n/a" if q is None else "not run"),
-        })
-    return pl.DataFrame(rows, schema={
-        "claim": pl.String, "kind": pl.String, "verdict": pl.String, "estimate": pl.Float64,
-        "low": pl.Float64, "high": pl.Float64, "p_value": pl.Float64,
-        "p_adjusted": pl.Float64, "n": pl.Int64, "measure": pl.String, "note": pl.String,
-        "calibration": pl.String,
-    })
-

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 import polars as pl
+from scipy.special import expit, logit
 
 from toolkit._checks import check_count
 from toolkit.events.dataset import Dataset
@@ -25,6 +26,7 @@ from toolkit.simulation.schedule import (
     SESSIONS_SCHEMA,
     draw_durations,
     draw_followers,
+    hour_effects,
     start_hour_weights,
 )
 from toolkit.simulation.worlds import World
@@ -87,6 +89,7 @@ def simulate_creators(
     chance = np.minimum(creators["lives_per_week"].to_numpy() / 7.0, 1.0)
     ids = creators["creator_id"]
     live_viewers_yesterday = np.zeros(n)
+    shock = np.zeros(n)  # today's view shock of each creator (a standard score)
     # separate streams for the schedule, the LIVEs and the regular videos, so that a change to
     # one (say, how LIVE viewers spill over to videos) leaves the others' draws untouched
     schedule_rng, live_rng, video_rng = rng.spawn(3)
@@ -94,14 +97,26 @@ def simulate_creators(
     videos: list[pl.DataFrame] = []
     for day in range(days):
         date = (FIRST_DAY + dt.timedelta(days=day)).date()
-        views = video_rng.poisson(world.video_views_per_follower_day * followers**world.follower_elasticity
-                            + world.live_to_video_views * live_viewers_yesterday)
+        mean_views = world.video_views_per_follower_day * followers**world.follower_elasticity
+        if world.view_shock_sd > 0:  # good and bad days, with memory
+            m = world.view_shock_memory
+            shock = m * shock + np.sqrt(1 - m * m) * video_rng.standard_normal(n)
+            mean_views = mean_views * np.exp(world.view_shock_sd * shock
+                                             - world.view_shock_sd**2 / 2)
+        if world.viral_day_probability > 0:
+            viral = video_rng.random(n) < world.viral_day_probability
+            mean_views = mean_views * np.where(viral, world.viral_day_lift, 1.0)
+        views = video_rng.poisson(mean_views + world.live_to_video_views * live_viewers_yesterday)
         videos.append(pl.DataFrame({
             "creator_id": ids, "day": [date] * n, "followers": followers.copy(),
             "video_views": views,
             "video_likes": video_rng.binomial(views, world.video_like_probability),
         }, schema=VIDEOS_SCHEMA))
-        going = np.flatnonzero(schedule_rng.random(n) < chance)
+        today = chance
+        if world.live_on_high_view_days:  # creators go LIVE on their good days
+            with np.errstate(divide="ignore"):
+                today = expit(logit(chance) + world.live_on_high_view_days * shock)
+        going = np.flatnonzero(schedule_rng.random(n) < today)
         live_viewers_yesterday = np.zeros(n)
         if len(going):
             sessions = _sessions_for_day(world, day, going, ids, followers, quality, usual,
@@ -139,6 +154,7 @@ def _sessions_for_day(
     hour = (usual[going] + rng.integers(-1, 2, k)) % 24
     minute = rng.integers(0, 60, k)
     duration = draw_durations(world, k, rng)
+    session_quality, duration = hour_effects(world, hour, quality[going], duration)
     start_ms = int(FIRST_DAY.timestamp() * 1000) + ((day * 24 + hour) * 60 + minute) * 60_000
     creator = ids.gather(going)
     return pl.DataFrame(
@@ -149,7 +165,7 @@ def _sessions_for_day(
             "hour": hour.astype(np.int8),
             "duration_minutes": duration,
             "followers": followers[going],
-            "quality": quality[going],
+            "quality": session_quality,
             "botted": botted[going],
             "world": [world.name] * k,
         },

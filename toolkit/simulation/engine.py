@@ -127,17 +127,54 @@ def simulate_in_chunks(
             progress(min(start + CHUNK_SESSIONS, n), n)
 
 
-def _windows(rng: np.random.Generator, steps: np.ndarray, per_hour: float, length: int,
-             step_seconds: int) -> np.ndarray:
-    """Boolean (sessions x steps) matrix of Poisson-placed windows of ``length`` steps."""
-    n, horizon = len(steps), int(steps.max(initial=0))
+def _window_starts(rng: np.random.Generator, steps: np.ndarray, per_hour: float,
+                   step_seconds: int) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson-placed window starts: (session index, step) of each window."""
     counts = rng.poisson(per_hour * steps * step_seconds / 3600.0)
-    owner = np.repeat(np.arange(n), counts)
+    owner = np.repeat(np.arange(len(steps)), counts)
     start = np.floor(rng.random(counts.sum()) * steps[owner]).astype(np.int64)
+    return owner, start
+
+
+def _mask(owner: np.ndarray, start: np.ndarray, length: int, steps: np.ndarray) -> np.ndarray:
+    """Boolean (sessions x steps) matrix, true in the ``length`` steps from each start."""
+    n, horizon = len(steps), int(steps.max(initial=0))
     change = np.zeros((n, horizon + 1), dtype=np.int32)
     np.add.at(change, (owner, start), 1)
     np.add.at(change, (owner, np.minimum(start + length, horizon)), -1)
     return np.cumsum(change, axis=1)[:, :horizon] > 0
+
+
+def _windows(rng: np.random.Generator, steps: np.ndarray, per_hour: float, length: int,
+             step_seconds: int) -> np.ndarray:
+    """Boolean (sessions x steps) matrix of Poisson-placed windows of ``length`` steps."""
+    return _mask(*_window_starts(rng, steps, per_hour, step_seconds), length, steps)
+
+
+def _call_windows(w: World, rng: np.random.Generator, steps: np.ndarray,
+                  per_minute: int) -> tuple[np.ndarray, np.ndarray]:
+    """The calls to action and strong moments of each session (sessions x steps masks).
+
+    Calls come at random times, at the start of strong moments (``cta_timing="moments"``,
+    each moment with probability ``cta_per_hour / moments_per_hour``) or in the last quarter
+    of the LIVE (``"late"``).
+    """
+    cta_length = max(1, round(w.cta_minutes * per_minute))
+    moment_length = max(1, round(w.moment_minutes * per_minute))
+    if w.cta_timing == "random":  # the original order of draws: calls, then moments
+        cta = _windows(rng, steps, w.cta_per_hour, cta_length, w.step_seconds)
+        moment = _windows(rng, steps, w.moments_per_hour, moment_length, w.step_seconds)
+        return cta, moment
+    owner, start = _window_starts(rng, steps, w.moments_per_hour, w.step_seconds)
+    moment = _mask(owner, start, moment_length, steps)
+    if w.cta_timing == "moments":
+        keep = rng.random(len(owner)) < min(1.0, w.cta_per_hour / max(w.moments_per_hour, 1e-9))
+        return _mask(owner[keep], start[keep], cta_length, steps), moment
+    counts = rng.poisson(w.cta_per_hour * steps * w.step_seconds / 3600.0)
+    late_owner = np.repeat(np.arange(len(steps)), counts)
+    last_quarter = steps[late_owner] * 0.75
+    late = np.floor(last_quarter + rng.random(counts.sum()) * (steps[late_owner] - last_quarter))
+    return _mask(late_owner, late.astype(np.int64), cta_length, steps), moment
 
 
 class _Catalogue:
@@ -179,9 +216,13 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
     # one random stream per process, so that changing one process (say, hearts) leaves the
     # draws of the others untouched: the basis of same-seed replays (common random numbers)
     exposure, audience_rng, heart_rng, social_rng, gift_rng, window_rng = rng.spawn(6)
-    cta = _windows(window_rng, steps, w.cta_per_hour, max(1, round(w.cta_minutes * per_minute)), step_s)
-    moment = _windows(window_rng, steps, w.moments_per_hour,
-                      max(1, round(w.moment_minutes * per_minute)), step_s)
+    cta, moment = _call_windows(w, window_rng, steps, per_minute)
+    shock = (_windows(window_rng, steps, w.gift_shocks_per_hour,
+                      max(1, round(w.gift_shock_minutes * per_minute)), step_s)
+             if w.gift_shocks_per_hour > 0 else None)
+    if w.weekend_lift > 0:  # Saturday and Sunday (ISO weekdays 6 and 7)
+        weekend = sessions["start"].dt.weekday().to_numpy() >= 6
+        base_impressions = base_impressions * np.where(weekend, 1.0 + w.weekend_lift, 1.0)
     catalogue = _Catalogue()
 
     memory = 1.0 - np.exp(-step_min / w.visibility_memory_minutes)
@@ -195,7 +236,8 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
     # the viewers present (flat arrays over all sessions of the chunk)
     v = {k: np.zeros(0, dtype=t) for k, t in [
         ("session", np.int64), ("number", np.int64), ("join", np.int64), ("leave", np.int64),
-        ("follow", np.int64), ("tap", float), ("gifter", bool), ("scale", float), ("bot", bool)]}
+        ("follow", np.int64), ("tap", float), ("gifter", bool), ("scale", float), ("bot", bool),
+        ("quiet", bool)]}
     out: list[tuple[np.ndarray, ...]] = []
     audience: list[tuple[np.ndarray, ...]] = []
     platform: list[tuple[np.ndarray, ...]] = []
@@ -223,6 +265,10 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
         impressions = np.where(live, impressions, 0)
         joins = exposure.binomial(impressions, p_join)
         bots = np.where(botted & live, exposure.poisson(w.bot_share * joins), 0)
+        grouped = (_gifter_groups(w, audience_rng, joins) if w.gifter_group_mean > 1
+                   else None)
+        if grouped is not None:  # the groups' gifters join after the step's other joiners
+            joins = joins + grouped
         minute_impressions += impressions
         minute_joins += joins
         new = joins + bots
@@ -233,25 +279,38 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
             is_bot = rank >= np.repeat(joins, new)
             number = next_viewer[owner] + rank
             next_viewer += new
-            mean_stay = np.where(is_bot, w.bot_stay_minutes * per_minute, stay_steps_mean[owner])
+            quiet = ((~is_bot) & (audience_rng.random(total_new) < w.heavy_tapper_share)
+                     if w.heavy_tapper_share > 0 else np.zeros(total_new, dtype=bool))
+            bot_like = is_bot | quiet
+            mean_stay = np.where(bot_like, w.bot_stay_minutes * per_minute, stay_steps_mean[owner])
             stay = np.maximum(1, np.ceil(audience_rng.exponential(1.0, total_new) * mean_stay)
                               ).astype(np.int64)
             leave = np.minimum(t + 1 + stay, steps[owner])
             follows = (~is_bot) & (audience_rng.random(total_new) < w.follow_probability)
             follow_at = np.where(follows, t + 1 + np.floor(audience_rng.random(total_new) * stay), -1)
             tap = np.where(
-                is_bot, w.bot_taps_per_minute,
+                bot_like, w.bot_taps_per_minute,
                 w.tap_sessions_per_minute * audience_rng.lognormal(-w.tap_taste_sigma**2 / 2,
                                                           w.tap_taste_sigma, total_new),
             )
-            gifter = (~is_bot) & (audience_rng.random(total_new) < w.gifter_share)
+            if grouped is not None:  # a step's group gifters share one stay and leave together
+                first_gifter = np.repeat(joins - grouped, new)
+                gifter = (~is_bot) & (rank >= first_gifter)
+                lead = np.maximum.accumulate(np.where(gifter & (rank == first_gifter),
+                                                      np.arange(total_new), 0))
+                stay = np.where(gifter, stay[lead], stay)
+                leave = np.where(gifter, np.minimum(t + 1 + stay, steps[owner]), leave)
+            else:
+                gifter = (~is_bot) & (audience_rng.random(total_new) < w.gifter_share)
+            gifter = gifter & ~quiet
             scale = w.gift_coins_median * audience_rng.lognormal(0.0, w.gift_coins_sigma, total_new)
             emit(audience_rng, owner, t, JOIN, number, np.ones(total_new))
             audience.append((owner, number, np.full(total_new, t * float(step_s)),
                              (leave - t) * float(step_s), is_bot, gifter))
             for key, values in [("session", owner), ("number", number), ("join", np.full(total_new, t)),
                                 ("leave", leave), ("follow", follow_at), ("tap", tap),
-                                ("gifter", gifter), ("scale", scale), ("bot", is_bot)]:
+                                ("gifter", gifter), ("scale", scale), ("bot", is_bot),
+                                ("quiet", quiet)]:
                 v[key] = np.concatenate([v[key], values])
         present = v["leave"] > t
         for key in v:
@@ -264,17 +323,25 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
         # 2. engagement of viewers who joined before this step
         engaged = v["join"] < t
         sess, num, bot = v["session"][engaged], v["number"][engaged], v["bot"][engaged]
+        quiet = v["quiet"][engaged]
         boost = np.where(moment[sess, t], w.moment_lift, 1.0)
-        tap_rate = v["tap"][engaged] * step_min * np.where(cta[sess, t] & ~bot, w.cta_tap_lift, 1.0)
-        tap_rate = tap_rate * np.where(bot, 1.0, boost)
+        calling = cta[sess, t]
+        lift = np.where(calling & ~bot, w.cta_tap_lift, 1.0) * np.where(bot, 1.0, boost)
+        tap_rate = v["tap"][engaged] * step_min * lift
         hearts = heart_rng.random(len(sess)) < -np.expm1(-tap_rate)
-        batch_mean = np.where(bot, w.bot_taps_per_batch, w.taps_per_batch_mean)[hearts]
+        batch_mean = np.where(bot | quiet, w.bot_taps_per_batch, w.taps_per_batch_mean)[hearts]
+        if w.batch_follows_tapping:  # faster tapping packs more taps into one message
+            batch_mean = np.maximum(1.0, batch_mean * lift[hearts] ** w.batch_follows_tapping)
         taps = heart_rng.geometric(1.0 / batch_mean)
+        if w.max_taps_per_message:
+            taps = np.minimum(taps, w.max_taps_per_message)
         emit(heart_rng, sess[hearts], t, HEART, num[hearts], taps)
         hearts_per_session = np.bincount(sess[hearts], weights=taps, minlength=s_count)
 
-        real = ~bot
-        said = real & (social_rng.random(len(sess)) < -np.expm1(-w.comments_per_minute * step_min * boost))
+        real = ~(bot | quiet)
+        talk = boost * np.where(calling, w.cta_comment_lift, 1.0) if w.cta_comment_lift != 1 \
+            else boost
+        said = real & (social_rng.random(len(sess)) < -np.expm1(-w.comments_per_minute * step_min * talk))
         emit(social_rng, sess[said], t, COMMENT, num[said], np.ones(int(said.sum())))
         shared = real & (social_rng.random(len(sess)) < -np.expm1(-w.shares_per_minute * step_min * boost))
         emit(social_rng, sess[shared], t, SHARE, num[shared], np.ones(int(shared.sum())))
@@ -284,6 +351,8 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
         gifting = v["gifter"][engaged]
         herd = np.maximum(0.0, 1.0 + w.gift_excitation * np.tanh(recent_gifts[sess]))
         gift_rate = w.gifts_per_gifter_minute * step_min * boost * herd
+        if shock is not None:  # gift battles and goals lift gifts alone
+            gift_rate = gift_rate * np.where(shock[sess, t], w.gift_shock_lift, 1.0)
         gave = gifting & (gift_rng.random(len(sess)) < -np.expm1(-gift_rate))
         n_gifts = int(gave.sum())
         if n_gifts:
@@ -320,6 +389,16 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
             minute_impressions[:] = 0
             minute_joins[:] = 0
     return _tables(sessions, out, platform, audience)
+
+
+def _gifter_groups(w: World, rng: np.random.Generator, joins: np.ndarray) -> np.ndarray:
+    """Gifters arriving together: per session, the number of gifters who join this step in
+    groups (``gifter_group_mean`` in size on average, geometric), about ``gifter_share`` of
+    the step's other joins on average."""
+    groups = rng.poisson(joins * w.gifter_share / w.gifter_group_mean)
+    size = rng.geometric(1.0 / w.gifter_group_mean, int(groups.sum()))
+    return np.bincount(np.repeat(np.arange(len(joins)), groups), weights=size,
+                       minlength=len(joins)).astype(np.int64)
 
 
 def _tables(sessions: pl.DataFrame, out: list, platform: list, audience: list) -> Dataset:

@@ -19,7 +19,7 @@ from toolkit.simulation.worlds import World
 
 __all__ = [
     "SESSIONS_SCHEMA", "audience_activity", "start_hour_weights", "draw_durations",
-    "draw_followers", "draw_sessions",
+    "draw_followers", "hour_effects", "draw_sessions",
 ]
 
 SESSIONS_SCHEMA: dict[str, pl.DataType] = {
@@ -66,6 +66,24 @@ def draw_followers(world: World, n: int, rng: np.random.Generator) -> np.ndarray
     return np.maximum(1_000, np.rint(followers)).astype(np.int64)
 
 
+def hour_effects(world: World, hour: np.ndarray, quality: np.ndarray, duration: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Quality and length after the world's start-hour mechanisms (both off in ``baseline``).
+
+    ``quality_hour_slope`` adds that times the hour's audience activity (0..1) to quality;
+    ``evening_minutes_lift`` multiplies the length by ``1 + lift x activity`` (clipped to the
+    world's bounds again).
+    """
+    activity = audience_activity(hour)
+    if world.quality_hour_slope:
+        quality = quality + world.quality_hour_slope * activity
+    if world.evening_minutes_lift:
+        duration = np.clip(np.rint(duration * (1.0 + world.evening_minutes_lift * activity)),
+                           world.session_minutes_min, world.session_minutes_max
+                           ).astype(np.int32)
+    return quality, duration
+
+
 def draw_sessions(
     world: World, n_sessions: int, rng: np.random.Generator, days: int = 28
 ) -> pl.DataFrame:
@@ -87,11 +105,21 @@ def draw_sessions(
     """
     n = check_count(n_sessions, "n_sessions")
     day = rng.integers(0, check_count(days, "days"), n)
-    hour = rng.choice(24, size=n, p=start_hour_weights())
+    if world.weekend_lift > 0:  # weekend LIVEs start in the evening more often
+        weekday = (FIRST_DAY.weekday() + day) % 7 >= 5
+        weekend_weights = start_hour_weights() ** 2
+        cdfs = np.cumsum(np.vstack([start_hour_weights(), weekend_weights
+                                    / weekend_weights.sum()]), axis=1)
+        u = rng.random(n)
+        hour = np.minimum(np.where(weekday, np.searchsorted(cdfs[1], u, side="right"),
+                                   np.searchsorted(cdfs[0], u, side="right")), 23)
+    else:
+        hour = rng.choice(24, size=n, p=start_hour_weights())
     minute = rng.integers(0, 60, n)
     duration = draw_durations(world, n, rng)
     followers = draw_followers(world, n, rng)
     quality = rng.normal(0.0, world.quality_sd, n)
+    quality, duration = hour_effects(world, hour, quality, duration)
     botted = rng.random(n) < world.botted_session_share
     start_ms = (
         int(FIRST_DAY.timestamp() * 1000)

@@ -18,9 +18,19 @@ import math
 from dataclasses import dataclass, fields
 from functools import cache
 
-__all__ = ["World", "PRESETS", "world", "world_names", "mimic_bots"]
+__all__ = ["World", "PRESETS", "MECHANISMS", "CTA_TIMINGS", "world", "world_names",
+           "describe_world", "mimic_bots"]
 
-from toolkit._checks import Divides, Finite, Interval, Rule, Text, check_fields, check_relation
+from toolkit._checks import (
+    Divides,
+    Finite,
+    Interval,
+    OneOf,
+    Rule,
+    Text,
+    check_fields,
+    check_relation,
+)
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,49 @@ class World:
         In such a session, bots joining per real viewer joining.
     bot_taps_per_minute, bot_taps_per_batch, bot_stay_minutes : float
         Bots tap often, in big batches, stay long, and never comment, share, follow or gift.
+
+    Realistic mechanisms a test must survive (all off in ``baseline``)
+    ------------------------------------------------------------------
+    These add something real LIVEs plausibly have and the tests were not tuned on; the
+    diagnosis (:mod:`toolkit.claims.diagnosis`) combines them with each claim's null world.
+
+    batch_follows_tapping : float
+        Elasticity of the taps in one heart message to the tapping speed: during a strong
+        moment or a call that lifts tapping by ``L``, a message holds ``L ** this`` times the
+        usual taps (real clients pack a viewer's taps into one like message). 0 for none.
+    max_taps_per_message : int
+        Cap on the taps in one heart message (the clients see at most 15); 0 for no cap.
+    gift_shocks_per_hour, gift_shock_minutes, gift_shock_lift : float
+        Gift battles and gift goals: windows in which only the gift rate is multiplied by
+        ``gift_shock_lift`` (0 per hour for none).
+    gifter_group_mean : float
+        Gifters arrive in groups of this mean size (1: one by one), so gifts cluster in time
+        without any gift causing another.
+    cta_timing : str
+        When calls to action come: ``"random"``, ``"moments"`` (at the start of strong
+        moments, when the room is lively) or ``"late"`` (in the last quarter of the LIVE,
+        when it is dying).
+    cta_comment_lift : float
+        Factor on the comment rate during a call (1: calls ask for hearts only).
+    heavy_tapper_share : float
+        Share of real viewers who tap like bots (bots' rate, batch and stay) and never
+        comment, share or gift: quiet fans a bot detector may mistake for bots.
+    quality_hour_slope : float
+        Content quality rises by this times the audience activity of the start hour (0..1):
+        better creators go LIVE in the evening.
+    evening_minutes_lift : float
+        LIVEs are ``1 + lift x activity(hour)`` times longer: longer evening sessions.
+    weekend_lift : float
+        Impressions are ``1 + lift`` times higher on Saturdays and Sundays, and weekend LIVEs
+        start in the evening more often (hour weights squared).
+    view_shock_sd, view_shock_memory : float
+        Day-to-day shocks to a creator's regular-video views (log-normal sd) and their
+        autocorrelation from one day to the next (serially correlated views).
+    live_on_high_view_days : float
+        Log-odds lift of going LIVE per unit of the day's view shock: creators go LIVE on
+        their good days.
+    viral_day_probability, viral_day_lift : float
+        Chance that a creator's videos go viral on a day, and the factor on that day's views.
     """
 
     name: str = "baseline"
@@ -193,6 +246,23 @@ class World:
     bot_taps_per_minute: float = 1.0
     bot_taps_per_batch: float = 10.0
     bot_stay_minutes: float = 10.0
+    batch_follows_tapping: float = 0.0
+    max_taps_per_message: int = 0
+    gift_shocks_per_hour: float = 0.0
+    gift_shock_minutes: float = 3.0
+    gift_shock_lift: float = 4.0
+    gifter_group_mean: float = 1.0
+    cta_timing: str = "random"
+    cta_comment_lift: float = 1.0
+    heavy_tapper_share: float = 0.0
+    quality_hour_slope: float = 0.0
+    evening_minutes_lift: float = 0.0
+    weekend_lift: float = 0.0
+    view_shock_sd: float = 0.0
+    view_shock_memory: float = 0.0
+    live_on_high_view_days: float = 0.0
+    viral_day_probability: float = 0.0
+    viral_day_lift: float = 5.0
 
     def __post_init__(self) -> None:
         check_fields(self, _world_rules())
@@ -210,15 +280,18 @@ class World:
 
 
 _SIGNED = {"gift_excitation", "heart_weight", "comment_weight", "share_weight", "gift_weight",
-           "retention_weight"}
+           "retention_weight", "quality_hour_slope", "live_on_high_view_days"}
 _PROBABILITIES = ("join_probability", "follow_probability", "gifter_share",
-                  "video_like_probability",
-                  "botted_session_share")
+                  "video_like_probability", "botted_session_share", "heavy_tapper_share",
+                  "viral_day_probability")
 _POSITIVE = ("session_minutes_median", "followers_median",
              "stay_minutes_mean", "visibility_memory_minutes", "excitation_minutes",
-             "steadiness_minutes", "cta_minutes", "moment_minutes", "bot_stay_minutes")
-
-_AT_LEAST_ONE = ("taps_per_batch_mean", "streak_mean", "bot_taps_per_batch")
+             "steadiness_minutes", "cta_minutes", "moment_minutes", "bot_stay_minutes",
+             "gift_shock_minutes")
+_AT_LEAST_ONE = ("taps_per_batch_mean", "streak_mean", "bot_taps_per_batch",
+                 "gifter_group_mean", "gift_shock_lift", "cta_comment_lift", "viral_day_lift")
+#: When calls to action come (:attr:`World.cta_timing`).
+CTA_TIMINGS = ("random", "moments", "late")
 
 
 @cache
@@ -230,6 +303,12 @@ def _world_rules() -> dict[str, Rule]:
             rules[f.name] = Text()
         elif f.name == "step_seconds":
             rules[f.name] = Divides(60)
+        elif f.name == "cta_timing":
+            rules[f.name] = OneOf(CTA_TIMINGS)
+        elif f.name == "max_taps_per_message":
+            rules[f.name] = Interval(0, None, whole=True)
+        elif f.name == "view_shock_memory":
+            rules[f.name] = Interval(0, 1, closed="left")
         elif f.name == "gift_excitation":
             rules[f.name] = Interval(-1, None, closed="neither")
         elif f.name in _SIGNED:
@@ -247,7 +326,8 @@ def _world_rules() -> dict[str, Rule]:
 
 #: Named worlds: the changes each makes to ``baseline``, and the claim it is about.
 PRESETS: dict[str, tuple[dict[str, object], str]] = {
-    "baseline": ({}, "calibrated to the public record; hearts count a little for visibility"),
+    "baseline": ({}, "the starting point: public figures where they exist, guesses elsewhere "
+                     "(docs/simulator.md); hearts count a little for visibility"),
     "hearts_feed_visibility": ({"heart_weight": 1.5}, "C7, C13: hearts drive visibility"),
     "passive_hearts": ({"heart_weight": 0.0}, "C2: hearts play no part in visibility"),
     "steady_hearts_win": ({"steadiness_penalty": 1.0}, "C15: bursts of hearts count less"),
@@ -264,20 +344,76 @@ PRESETS: dict[str, tuple[dict[str, object], str]] = {
     "no_evening_peak": ({"evening_lift": 0.0}, "C21 false: the audience is as active at every hour"),
     "no_live_spillover": ({"live_to_video_views": 0.0},
                           "C4 false: LIVE viewers do not go on to the regular videos"),
+    # C2's boundary and C14's second null
+    "equal_weights": ({"heart_weight": 1.0, "comment_weight": 1.0},
+                      "C2 boundary: hearts and comments weigh the same for visibility"),
+    "inert_hearts_comments": ({"heart_weight": 0.0, "comment_weight": 0.0},
+                              "C14 false: neither hearts nor comments move visibility"),
+    # realistic mechanisms, to combine with a null world ("passive_hearts+tap_speed_batches")
+    "tap_speed_batches": ({"batch_follows_tapping": 1.0, "max_taps_per_message": 15},
+                          "heart messages hold more taps when tapping is fast (at most 15)"),
+    "strong_long_moments": ({"moments_per_hour": 4.0, "moment_minutes": 4.0, "moment_lift": 4.0},
+                            "more, longer and stronger strong moments"),
+    "unequal_tapping": ({"tap_taste_sigma": 2.0}, "very unequal tapping tastes"),
+    "gift_battles": ({"gift_shocks_per_hour": 2.0},
+                     "gift battles and goals lift gifts only, for 3 minutes, twice an hour"),
+    "gifter_groups": ({"gifter_group_mean": 4.0}, "gifters arrive in groups of about 4"),
+    "cta_when_lively": ({"cta_timing": "moments"}, "calls to action come in strong moments"),
+    "cta_when_dying": ({"cta_timing": "late"}, "calls to action come as the LIVE winds down"),
+    "cta_asks_comments": ({"cta_comment_lift": 3.0}, "calls to action also ask for comments"),
+    "heavy_quiet_tappers": ({"heavy_tapper_share": 0.05},
+                            "5 % of real viewers tap like bots and never talk or gift"),
+    "large_rooms": ({"followers_median": 20_000.0}, "four times the followers: large rooms"),
+    "quality_by_hour": ({"quality_hour_slope": 1.0}, "better creators go LIVE in the evening"),
+    "long_evenings": ({"evening_minutes_lift": 0.8}, "evening LIVEs last longer"),
+    "weekend_evenings": ({"weekend_lift": 0.5},
+                         "weekends bring more viewers and more evening LIVEs"),
+    "live_on_good_days": ({"view_shock_sd": 0.5, "live_on_high_view_days": 2.0},
+                          "creators go LIVE on days their videos do well"),
+    "correlated_views": ({"view_shock_sd": 0.5, "view_shock_memory": 0.8},
+                         "video views have good and bad spells"),
+    "viral_days": ({"viral_day_probability": 0.03}, "3 % of creator-days go viral (5 x views)"),
 }
 
 
-def world_names() -> tuple[str, ...]:
-    """Names of the preset worlds."""
-    return tuple(PRESETS)
+#: The presets that add a realistic mechanism (to combine with a claim's null world) rather
+#: than take a side of a claim.
+MECHANISMS: tuple[str, ...] = tuple(PRESETS)[tuple(PRESETS).index("tap_speed_batches"):]
+
+
+def world_names(mechanisms: bool = True) -> tuple[str, ...]:
+    """Names of the preset worlds (without the :data:`MECHANISMS` if ``mechanisms`` is false)."""
+    return tuple(n for n in PRESETS if mechanisms or n not in MECHANISMS)
 
 
 def world(name: str = "baseline") -> World:
-    """The preset world called ``name`` (see :data:`PRESETS`)."""
-    if name not in PRESETS:
-        raise ValueError(f"world must be one of {world_names()}, got {name!r}")
-    changes, _ = PRESETS[name]
+    """The preset world called ``name`` (see :data:`PRESETS`), or a combination ``"a+b"``.
+
+    A combination applies each preset's changes to ``baseline`` in turn; two presets that set
+    the same parameter to different values cannot be combined.
+
+    >>> w = world("passive_hearts+tap_speed_batches")
+    >>> w.heart_weight, w.max_taps_per_message, w.name
+    (0.0, 15, 'passive_hearts+tap_speed_batches')
+    """
+    parts = name.split("+") if isinstance(name, str) else [name]
+    changes: dict[str, object] = {}
+    for part in parts:
+        if part not in PRESETS:
+            raise ValueError(f"world must be one of {world_names()} or several joined by '+', "
+                             f"got {name!r}")
+        for key, value in PRESETS[part][0].items():
+            if key in changes and changes[key] != value:
+                raise ValueError(f"world {name!r} sets {key} twice ({changes[key]!r} and "
+                                 f"{value!r}); combine presets that change different things")
+            changes[key] = value
     return World().replace(name=name, **changes)
+
+
+def describe_world(name: str) -> str:
+    """What a preset or combination changes, in words ("hearts play no part ...; ...")."""
+    world(name)  # checks the name
+    return "; ".join(PRESETS[part][1] for part in name.split("+"))
 
 
 def mimic_bots(level: float, base: World | None = None) -> World:

@@ -1,0 +1,282 @@
+"""The diagnosis of the claim tests, and the verdict rules that read it."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from toolkit import claims
+from toolkit.claims import diagnosis, diagnosis_runs, verdicts
+from toolkit.cli import main
+from toolkit.events import Dataset
+from toolkit.simulation import worlds
+from toolkit.simulation.engine import simulate
+
+TINY = diagnosis.Plan(holds=(1, 2, 0, 0), null=(0, 2, 0, 0))
+
+
+def _runs(claim: str, world: str, size: int, verdicts_: list[str],
+          estimates: list[float] | None = None) -> pl.DataFrame:
+    n = len(verdicts_)
+    estimates = estimates or [0.0] * n
+    return pl.DataFrame({
+        "claim": [claim] * n, "world": [world] * n, "size": [size] * n,
+        "replicate": list(range(n)), "estimate": estimates,
+        "low": [e - 0.1 for e in estimates], "high": [e + 0.1 for e in estimates],
+        "p_value": [0.5] * n, "verdict": verdicts_, "truth": [math.nan] * n,
+    }, schema=diagnosis_runs.ROW_SCHEMA)
+
+
+def test_every_tested_claim_with_worlds_has_a_matrix_of_at_least_three_null_worlds() -> None:
+    matrix = diagnosis.design_matrix()
+    for entry in claims.CLAIMS:
+        if entry.test is None or not entry.fails_in:
+            continue
+        rows = matrix.filter(pl.col("claim") == entry.id)
+        assert rows.filter(pl.col("role") == "holds").height >= 1, entry.id
+        wrong = rows.filter(pl.col("role") != "holds").height
+        assert wrong >= (2 if entry.id == "C14" else 3), entry.id
+
+
+def test_the_minimum_null_world_matrix_of_the_standard_is_in_the_registry() -> None:
+    fails = {c.id: set(c.fails_in) | set(c.opposite_in) for c in claims.CLAIMS}
+    for claim_id in ("C13", "C11", "C7"):
+        assert {"passive_hearts+tap_speed_batches", "passive_hearts+strong_long_moments",
+                "passive_hearts+herding", "passive_hearts+crowding_out",
+                "passive_hearts+bought_hearts", "passive_hearts+unequal_tapping"} <= fails[claim_id]
+    assert {"hearts_only", "inert_hearts_comments"} <= fails["C14"]
+    assert {"hearts_only", "equal_weights", "hearts_feed_visibility"} <= fails["C2"]
+    assert {"no_gift_feedback+gift_battles", "no_gift_feedback+gifter_groups",
+            "no_gift_feedback+strong_long_moments", "crowding_out"} <= fails["R1"]
+    assert {"cta_ignored+cta_when_lively", "cta_ignored+cta_when_dying"} <= fails["C17"]
+
+
+def test_jobs_are_fixed_by_the_plan_and_their_seeds_do_not_depend_on_other_worlds() -> None:
+    first = diagnosis_runs.jobs(TINY, ["C17"], seed=3)
+    assert first == diagnosis_runs.jobs(TINY, ["C17"], seed=3)
+    assert len({j.key for j in first}) == len(first)
+    with_more = diagnosis_runs.jobs(TINY, ["C17", "R1"], seed=3)
+    shared = {j.key: j.seed for j in with_more}
+    for job in first:  # the same world and size keep their seed when claims are added
+        assert shared[job.key] == job.seed
+
+
+def test_a_plan_refuses_counts_that_do_not_match_the_sizes() -> None:
+    with pytest.raises(ValueError, match="'holds' field of Plan"):
+        diagnosis.Plan(holds=(1, 2), null=(0, 0, 0, 0))
+    assert diagnosis.Plan().scaled(0.01).null == (0, 5, 0, 0)
+
+
+def test_a_job_splits_into_independent_datasets_of_its_size() -> None:
+    job = diagnosis_runs.Job("baseline", False, 10, 0, 3, ("C17",), (1, 2))
+    data = diagnosis_runs._simulate(job)
+    blocks = diagnosis_runs._blocks(data, job)
+    assert [b.table("sessions").height for b in blocks] == [10, 10, 10]
+    ids = [set(b.table("sessions")["session_id"]) for b in blocks]
+    assert not ids[0] & ids[1] and set().union(*ids) == set(data.table("sessions")["session_id"])
+    for block, own in zip(blocks, ids, strict=True):
+        for name in ("events", "platform", "viewers"):
+            assert set(block.table(name)["session_id"]) <= own, name
+    assert sum(b.table("events").height for b in blocks) == data.table("events").height
+
+
+def test_creator_jobs_split_by_creator_with_their_videos() -> None:
+    job = diagnosis_runs.Job("baseline", True, 4, 0, 2, ("C4",), (1, 3))
+    blocks = diagnosis_runs._blocks(diagnosis_runs._simulate(job), job)
+    for block in blocks:
+        creators = set(block.table("creators")["creator_id"])
+        assert len(creators) == 4
+        assert set(block.table("videos")["creator_id"]) == creators
+        assert set(block.table("sessions")["creator_id"]) <= creators
+
+
+def test_the_diagnosis_is_the_same_with_two_workers_and_resumes(tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    one = diagnosis_runs.diagnose(tmp_path / "a", TINY, ["C17"], seed=5, workers=1)
+    two = diagnosis_runs.diagnose(tmp_path / "b", TINY, ["C17"], seed=5, workers=2)
+    assert one.equals(two)
+    assert set(one["world"]) == {"baseline", *claims.claim("C17").fails_in}
+
+    def refuse(job):  # every job is stored: nothing may be simulated again
+        raise AssertionError("resumed run simulated a stored job")
+
+    monkeypatch.setattr(diagnosis_runs, "_simulate", refuse)
+    assert diagnosis_runs.diagnose(tmp_path / "a", TINY, ["C17"], seed=5).equals(one)
+
+
+def test_an_interrupted_job_leaves_no_rows_behind(tmp_path: Path, monkeypatch) -> None:
+    def broken(block, rng):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(claims.Claim, "function", lambda self: broken)
+    with pytest.raises(KeyboardInterrupt):
+        diagnosis_runs.diagnose(tmp_path, TINY, ["C17"], seed=5)
+    assert not list((tmp_path / "runs").iterdir())
+
+
+def test_one_sided_error_rates_are_checked_against_two_and_a_half_per_cent() -> None:
+    assert diagnosis.limit(500) == pytest.approx(0.025 + 2 * math.sqrt(0.025 * 0.975 / 500))
+    ok = ["not supported"] * 195 + ["supported"] * 5          # 2.5 %
+    bad = ["not supported"] * 188 + ["supported"] * 12        # 6 %: a two-sided 5 % would pass
+    runs = pl.concat([_runs("C17", "baseline", 100, ["supported"] * 200),
+                      _runs("C17", "cta_ignored", 100, ok),
+                      _runs("C17", "cta_ignored+cta_when_lively", 100, bad)])
+    table = diagnosis.summarise(runs)
+    status = dict(zip(table["world"], table["status"], strict=True))
+    assert status["cta_ignored"] == "ok" and status["baseline"] == "ok"
+    assert status["cta_ignored+cta_when_lively"].startswith("fails: false 'supported' 6.0 %")
+    assert diagnosis.failures(table) == {
+        "C17": "in cta_ignored+cta_when_lively at 100 sessions: false 'supported' 6.0 % "
+               "(limit 4.7 %, coverage 90 %)"}
+
+
+def test_false_contradicted_counts_in_null_and_holding_worlds_but_not_opposite_ones() -> None:
+    wrong = ["contradicted"] * 20 + ["not supported"] * 80
+    runs = pl.concat([_runs("R1", "herding", 100, wrong),
+                      _runs("R1", "crowding_out", 100, wrong),
+                      _runs("R1", "no_gift_feedback", 100, ["not supported"] * 100,
+                            [1.0] * 100)])
+    status = dict(zip(*diagnosis.summarise(runs).select("world", "status"), strict=True))
+    assert status["herding"].startswith("fails: false 'contradicted'")
+    assert status["crowding_out"] == "ok"  # there the opposite holds: contradicted is right
+    assert status["no_gift_feedback"] == "ok"
+
+
+def test_coverage_bias_and_the_minimum_detectable_effect_are_measured_against_the_truth() -> None:
+    rng = np.random.default_rng(0)
+    estimates = list(rng.normal(0.5, 0.1, 200))  # biased: the truth in a null world is 0
+    table = diagnosis.summarise(_runs("C13", "passive_hearts", 100, ["not supported"] * 200,
+                                      estimates))
+    row = table.row(0, named=True)
+    assert row["estimand"] == 0.0 and row["bias"] == pytest.approx(0.5, abs=0.03)
+    assert row["coverage"] < 0.05 and row["status"].startswith("fails: coverage")
+    assert row["mde"] == pytest.approx(2.8 * 0.1, rel=0.15)
+    assert row["supported_se"] == 0.0 and row["unit"] == "sessions"
+
+
+def test_power_is_interpolated_on_log_size_in_the_first_holding_world() -> None:
+    runs = pl.concat([_runs("C17", "baseline", 100, ["supported"] * 2 + ["not supported"] * 2),
+                      _runs("C17", "baseline", 400, ["supported"] * 4)])
+    table = diagnosis.summarise(runs)
+    assert diagnosis.power_at(table, "C17", 100) == 0.5
+    assert diagnosis.power_at(table, "C17", 200) == pytest.approx(0.75)
+    assert diagnosis.power_at(table, "C17", 10_000) == 1.0
+    assert math.isnan(diagnosis.power_at(table, "C1", 100))
+
+
+@pytest.fixture(scope="module")
+def small() -> Dataset:
+    return simulate(worlds.world("cta_ignored"), 60, np.random.default_rng(7))
+
+
+def test_a_test_that_fails_its_diagnosis_is_inconclusive_and_leaves_the_family(small) -> None:
+    runs = pl.concat([_runs("C17", "baseline", 100, ["supported"] * 10),
+                      _runs("C17", "cta_ignored", 100, ["supported"] * 10),
+                      _runs("C16", "baseline", 100, ["supported"] * 10),
+                      _runs("C16", "no_strong_moments", 100, ["not supported"] * 10)])
+    table = verdicts.run_claims(small, np.random.default_rng(1), ["C16", "C17"],
+                                diagnosis=diagnosis.summarise(runs))
+    rows = {r["claim"]: r for r in table.iter_rows(named=True)}
+    assert rows["C17"]["verdict"] == "inconclusive"
+    assert rows["C17"]["p_adjusted"] is None
+    assert "fails its diagnosis in cta_ignored at 100 sessions" in rows["C17"]["note"]
+    assert rows["C16"]["verdict"] in ("supported", "not supported", "contradicted")
+    assert rows["C16"]["p_adjusted"] == pytest.approx(rows["C16"]["p_value"])  # family of one
+    assert rows["C16"]["power"] == 1.0 and rows["C16"]["diagnosis"] == "ok in 2 worlds"
+    assert rows["C17"]["truth"] == 0.0  # simulated in a null world of C17: the truth is known
+
+
+def test_an_undiagnosed_test_is_inconclusive_and_little_power_reads_as_too_little_data(
+        small) -> None:
+    table = verdicts.run_claims(small, np.random.default_rng(1), ["C16"],
+                                diagnosis=diagnosis.summarise(_runs("C17", "baseline", 100,
+                                                                    ["supported"])))
+    assert table["verdict"].to_list() == ["inconclusive"]
+    runs = pl.concat([_runs("C16", "baseline", 100, ["supported"] + ["not supported"] * 9),
+                      _runs("C16", "no_strong_moments", 100, ["not supported"] * 10)])
+    row = verdicts.run_claims(small, np.random.default_rng(1), ["C16"],
+                              diagnosis=diagnosis.summarise(runs)).row(0, named=True)
+    if row["verdict"] == "not supported":
+        assert row["note"].startswith("Too little data to tell")
+    assert row["power"] == pytest.approx(0.1)
+
+
+def test_the_stored_diagnosis_covers_every_test_world_and_size_of_its_plan() -> None:
+    table = diagnosis.stored_diagnosis()
+    about = json.loads((diagnosis._paths.calibration_dir() / "diagnosis.json").read_text())
+    plan = diagnosis.Plan(tuple(about["plan"]["holds"]), tuple(about["plan"]["null"]))
+    expected = {(j.world, j.size) for j in diagnosis_runs.jobs(plan)}
+    assert {(w, s) for w, s in table.select("world", "size").iter_rows()} == expected
+    matrix = diagnosis.design_matrix()
+    assert set(table["claim"]) == set(matrix["claim"])
+    for row in table.iter_rows(named=True):
+        counts = plan.holds if row["role"] == "holds" else plan.null
+        sizes = diagnosis.CREATOR_SIZES if row["unit"] == "creators" else diagnosis.SIZES
+        assert row["datasets"] == counts[sizes.index(row["size"])], row
+
+
+def test_every_claim_gets_a_fixed_verdict_an_estimand_and_power_in_the_json(tmp_path,
+                                                                            capsys) -> None:
+    from toolkit.simulation.store import write_simulation
+
+    write_simulation(tmp_path, worlds.world("baseline"), 40, seed=5)
+    assert main(["claims", "--data", str(tmp_path), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["claims"]
+    assert [r["claim"] for r in rows] == [c.id for c in claims.CLAIMS]
+    for row in rows:
+        assert row["verdict"] in claims.VERDICTS and row["estimand"], row["claim"]
+        if row["diagnosis"].startswith(("ok", "fails")):
+            assert row["worst_world"] and row["false_supported"] is not None, row["claim"]
+
+
+def test_the_diagnose_command_writes_the_table_and_its_plan(tmp_path, capsys) -> None:
+    assert main(["diagnose", "--claims", "C17", "--scale", "0.002", "--workers", "1",
+                 "--out", str(tmp_path)]) == 0
+    table = pl.read_csv(tmp_path / "diagnosis.csv")
+    assert set(table["claim"]) == {"C17"} and (table["datasets"] == 1).all()
+    about = json.loads((tmp_path / "diagnosis.json").read_text())
+    assert about["command"] == "toolkit diagnose --scale 0.002 --seed 2026 --claims C17"
+    assert "diagnosis.csv" in capsys.readouterr().out
+
+
+def test_redo_replaces_one_claims_rows_and_keeps_the_others(tmp_path: Path,
+                                                            monkeypatch) -> None:
+    plan = diagnosis.Plan(holds=(0, 1, 0, 0), null=(0, 1, 0, 0))
+    first = diagnosis_runs.diagnose(tmp_path, plan, ["C16", "C17"], seed=2)
+    original = claims.Claim.function
+
+    def changed(self):
+        test = original(self)
+        if self.id != "C17":
+            return test
+
+        def shifted(data, rng):  # the "new design" of C17: the old estimate plus one
+            e = test(data, rng)
+            return claims.Evidence(e.claim, e.measure, e.estimate + 1, e.low, e.high,
+                                   e.p_value, e.n, e.verdict, e.note)
+        return shifted
+
+    monkeypatch.setattr(claims.Claim, "function", changed)
+    again = diagnosis_runs.diagnose(tmp_path, plan, ["C17"], seed=2, redo=True)
+    before = first.filter(pl.col("claim") == "C17").sort("world", "replicate")
+    assert (again.sort("world", "replicate")["estimate"] - before["estimate"]).to_list() \
+        == pytest.approx([1.0] * before.height)
+    every = diagnosis_runs.diagnose(tmp_path, plan, ["C16", "C17"], seed=2)
+    assert every.filter(pl.col("claim") == "C16").sort("world", "replicate").equals(
+        first.filter(pl.col("claim") == "C16").sort("world", "replicate"))
+
+
+def test_the_call_lift_truth_follows_the_model() -> None:
+    # a 1-minute call of 6 ten-second steps touches 11/6 minutes on average: 6 of 11 steps
+    assert diagnosis_runs.call_minute_lift(worlds.world()) == pytest.approx(math.log(1 + 3 * 6 / 11))
+    assert diagnosis_runs.call_minute_lift(worlds.world("cta_ignored")) == 0.0
+    runs = _runs("C17", "baseline", 100, ["supported"] * 3, [0.5, 1.0, 1.5]).with_columns(
+        truth=pl.lit(1.0))
+    row = diagnosis.summarise(runs).row(0, named=True)
+    assert row["estimand"] == 1.0 and row["bias"] == pytest.approx(0.0, abs=1e-12)
+    assert row["coverage"] == pytest.approx(1 / 3)  # only the middle interval holds 1.0
