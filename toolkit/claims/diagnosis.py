@@ -229,17 +229,28 @@ def power_at(table: pl.DataFrame, claim_id: str, n: int) -> float:
 
 
 def worst_null(table: pl.DataFrame, claim_id: str) -> dict[str, object]:
-    """The world (null or opposite) where the claim's test says "supported" most often, with
-    that rate and the highest false "contradicted" rate of its null and holding worlds."""
-    rows = table.filter(pl.col("claim") == claim_id)
-    wrong = rows.filter(pl.col("role") != "holds").sort("supported", "size", descending=True)
-    if wrong.is_empty():
+    """The world and size where the claim's test errs most: the highest one-sided wrong
+    verdict rate (false "supported" in a null or opposite world, false "contradicted" in a
+    null or holding world), with both rates in that world and size."""
+    rows = _wrong_rates(table.filter(pl.col("claim") == claim_id))
+    if rows.is_empty():
         return {"world": None, "size": None, "false_supported": None,
                 "false_contradicted": None}
-    top = wrong.row(0, named=True)
-    contradicted = rows.filter(pl.col("role") != "opposite")["contradicted"].max()
-    return {"world": top["world"], "size": top["size"], "false_supported": top["supported"],
-            "false_contradicted": contradicted}
+    top = rows.sort("worst", "datasets", descending=True).row(0, named=True)
+    return {"world": top["world"], "size": top["size"],
+            "false_supported": top["wrong_supported"],
+            "false_contradicted": top["wrong_contradicted"]}
+
+
+def _wrong_rates(table: pl.DataFrame) -> pl.DataFrame:
+    """The table with ``wrong_supported``, ``wrong_contradicted`` (0 where that verdict is
+    right) and ``worst`` (the larger)."""
+    signs = {"holds": 1, "null": 0, "opposite": -1}
+    sign = pl.col("role").replace_strict(signs, return_dtype=pl.Int8)
+    return table.with_columns(
+        wrong_supported=pl.when(sign <= 0).then(pl.col("supported")).otherwise(0.0),
+        wrong_contradicted=pl.when(sign >= 0).then(pl.col("contradicted")).otherwise(0.0),
+    ).with_columns(worst=pl.max_horizontal("wrong_supported", "wrong_contradicted"))
 
 
 def stored_diagnosis(folder: str | Path | None = None) -> pl.DataFrame:
@@ -313,9 +324,10 @@ def errors_by_world(runs: pl.DataFrame, claim_id: str, size: int = 100) -> pl.Da
 
 
 def claim_overview(table: pl.DataFrame) -> pl.DataFrame:
-    """One row per diagnosed test: its worst null world (most false "supported"), the
-    highest false "supported" and false "contradicted" rates, the lowest coverage in a null
-    world, power in its first holding world at each size, and whether it passes."""
+    """One row per diagnosed test: the world and size where it errs most
+    (:func:`worst_null`) with its false "supported" and false "contradicted" rates there,
+    the lowest coverage in a null world, power in its first holding world at each size, and
+    whether it passes."""
     failing = failures(table)
     rows = []
     for claim_id in table["claim"].unique(maintain_order=True).to_list():
@@ -325,7 +337,8 @@ def claim_overview(table: pl.DataFrame) -> pl.DataFrame:
         nulls = rows_of.filter(pl.col("role") == "null")
         rows.append({
             "claim": claim_id, "worlds": rows_of["world"].n_unique(),
-            "worst_world": worst["world"], "false_supported": worst["false_supported"],
+            "worst_world": worst["world"], "size": worst["size"],
+            "false_supported": worst["false_supported"],
             "false_contradicted": worst["false_contradicted"],
             "lowest_coverage": nulls["coverage"].min(),
             **{f"power_{s}": p for s, p in zip(holds["size"], holds["supported"], strict=True)},
@@ -346,21 +359,15 @@ def power_table(table: pl.DataFrame, size: int | None = None) -> pl.DataFrame:
 
 
 def worst_errors(table: pl.DataFrame) -> pl.DataFrame:
-    """Per diagnosed test, its highest one-sided error rate anywhere in its matrix: false
-    "supported" (null or opposite worlds) or false "contradicted" (null or holding worlds),
-    in per cent with its Wilson 95 % interval and the limit: ``label`` ("C13 in <world>"),
-    ``error`` (which verdict), ``effect``, ``low``, ``high``, ``limit``. Ready for
-    :func:`toolkit.publish.charts.effects`."""
-    matrix = design_matrix().select("claim", "world", "sign")
-    rows = table.join(matrix, on=["claim", "world"]).with_columns(
-        wrong_supported=pl.when(pl.col("sign") <= 0).then(pl.col("supported")).otherwise(0.0),
-        wrong_contradicted=pl.when(pl.col("sign") >= 0).then(pl.col("contradicted"))
-        .otherwise(0.0))
+    """Per diagnosed test, its highest one-sided error rate anywhere in its matrix (the world
+    of :func:`worst_null`), in per cent with its Wilson 95 % interval and the limit:
+    ``label`` ("C13 in <world> (size)"), ``error`` (which verdict), ``effect``, ``low``,
+    ``high``, ``limit``. Ready for :func:`toolkit.publish.charts.effects`."""
+    rows = _wrong_rates(table)
     out = []
     for claim_id in rows["claim"].unique(maintain_order=True).to_list():
-        part = rows.filter(pl.col("claim") == claim_id).with_columns(
-            worst=pl.max_horizontal("wrong_supported", "wrong_contradicted"))
-        top = part.sort("worst", "datasets", descending=True).row(0, named=True)
+        top = rows.filter(pl.col("claim") == claim_id).sort(
+            "worst", "datasets", descending=True).row(0, named=True)
         which = ("supported" if top["wrong_supported"] >= top["wrong_contradicted"]
                  else "contradicted")
         n = int(top["datasets"])

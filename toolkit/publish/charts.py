@@ -379,9 +379,10 @@ def bands(
 
 
 def bars(frame: pl.DataFrame, label: str, value: str, title: str, x_title: str,
-         highlight: str | None = None) -> alt.Chart:
+         highlight: str | None = None, value_format: str = ",.0f") -> alt.Chart:
     """Horizontal bars of ``value`` per ``label``, in the frame's order; rows whose ``label``
-    equals ``highlight`` stand out in another colour."""
+    equals ``highlight`` stand out in another colour; ``value_format`` is the tooltip's
+    d3 format (``".0%"`` for shares)."""
     colour = (alt.condition(alt.datum[label] == highlight, alt.value(PALETTE[4]),
                             alt.value(PALETTE[0])) if highlight else alt.value(PALETTE[0]))
     return (
@@ -389,7 +390,7 @@ def bars(frame: pl.DataFrame, label: str, value: str, title: str, x_title: str,
         .mark_bar()
         .encode(y=alt.Y(f"{label}:N", title=None, sort=None, axis=alt.Axis(labelLimit=0)),
                 x=alt.X(f"{value}:Q", title=x_title), color=colour,
-                tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", format=",.0f")])
+                tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", format=value_format)])
     )
 
 
