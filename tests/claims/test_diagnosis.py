@@ -70,6 +70,18 @@ def test_a_plan_refuses_counts_that_do_not_match_the_sizes() -> None:
     with pytest.raises(ValueError, match="'holds' field of Plan"):
         diagnosis.Plan(holds=(1, 2), null=(0, 0, 0, 0))
     assert diagnosis.Plan().scaled(0.01).null == (0, 5, 0, 0)
+    for bad in (0, -1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="scale of a Plan must be a finite number > 0"):
+            diagnosis.Plan().scaled(bad)
+
+
+def test_the_diagnose_command_refuses_claims_it_cannot_diagnose(tmp_path, capsys) -> None:
+    for ids in ("C99", "C1", "C13,C5"):
+        assert main(["diagnose", "--claims", ids, "--out", str(tmp_path)]) == 2
+        assert "have no diagnosis" in capsys.readouterr().err
+    assert main(["diagnose", "--scale", "-1", "--out", str(tmp_path)]) == 2
+    assert "scale of a Plan" in capsys.readouterr().err
+    assert not (tmp_path / "diagnosis.csv").exists()
 
 
 def test_a_job_splits_into_independent_datasets_of_its_size() -> None:

@@ -66,9 +66,9 @@ def test_calls_come_at_the_start_of_moments_or_late_when_so_timed() -> None:
     lively = _sim("cta_when_lively").table("platform")
     overlap = lively.filter(pl.col("cta"))["moment"].mean()
     assert overlap is not None and overlap > 0.8
-    dying = _sim("cta_when_dying").table("platform").join(
-        _sim("cta_when_dying").table("sessions").select("session_id", "duration_minutes"),
-        on="session_id")
+    late_calls = _sim("cta_when_dying")
+    dying = late_calls.table("platform").join(
+        late_calls.table("sessions").select("session_id", "duration_minutes"), on="session_id")
     late = dying.filter(pl.col("cta")).select(
         (pl.col("minute") >= 0.7 * pl.col("duration_minutes")).mean()).item()
     assert late > 0.95

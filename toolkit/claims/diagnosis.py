@@ -83,6 +83,9 @@ class Plan:
 
     def scaled(self, factor: float) -> Plan:
         """The same plan with every count multiplied by ``factor`` (at least 1 where > 0)."""
+        if not Interval(0, math.inf, closed="neither").accepts(factor):
+            raise ValueError(f"The scale of a Plan must be a finite number > 0. Got {factor!r} "
+                             "instead.")
         def scale(counts: tuple[int, ...]) -> tuple[int, ...]:
             return tuple(max(1, round(c * factor)) if c else 0 for c in counts)
         return Plan(scale(self.holds), scale(self.null))
@@ -95,6 +98,11 @@ def design_matrix(ids: Iterable[str] | None = None) -> pl.DataFrame:
     ``holds_in``, ``fails_in`` and ``opposite_in``.
     """
     chosen = set(ids) if ids is not None else None
+    diagnosed = {c.id for c in CLAIMS if c.test is not None and c.fails_in}
+    if chosen is not None and chosen - diagnosed:
+        raise ValueError(f"claims {sorted(chosen - diagnosed)} have no diagnosis (no test, or no "
+                         f"world where they fail); the diagnosed claims are "
+                         f"{', '.join(c.id for c in CLAIMS if c.id in diagnosed)}")
     rows = []
     for entry in CLAIMS:
         if entry.test is None or not entry.fails_in or (chosen and entry.id not in chosen):

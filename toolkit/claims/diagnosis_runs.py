@@ -27,10 +27,10 @@ import numpy as np
 import polars as pl
 
 from toolkit import __version__
+from toolkit.claims.calibration import make_dataset
 from toolkit.claims.diagnosis import (
     CREATOR_CLAIMS,
     CREATOR_SIZES,
-    DAYS,
     SIZES,
     Plan,
     design_matrix,
@@ -39,8 +39,6 @@ from toolkit.claims.diagnosis import (
 )
 from toolkit.claims.registry import CLAIMS, claim
 from toolkit.events.dataset import Dataset
-from toolkit.simulation.creators import simulate_creators
-from toolkit.simulation.engine import simulate
 from toolkit.simulation.runner import run_datasets
 from toolkit.simulation.worlds import World, world
 
@@ -100,11 +98,8 @@ def jobs(plan: Plan = Plan(), ids: Iterable[str] | None = None, seed: int = 2026
 
 
 def _simulate(job: Job) -> Dataset:
-    rng = np.random.default_rng(list(job.seed))
-    units = job.size * job.count
-    if job.creators:
-        return simulate_creators(world(job.world), units, DAYS, rng)
-    return simulate(world(job.world), units, rng)
+    """The job's one simulation: all its datasets' sessions (or creators) together."""
+    return make_dataset(job.world, job.size * job.count, job.seed, creators=job.creators)
 
 
 def _blocks(data: Dataset, job: Job) -> list[Dataset]:

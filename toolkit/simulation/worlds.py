@@ -396,9 +396,11 @@ def world(name: str = "baseline") -> World:
     >>> w.heart_weight, w.max_taps_per_message, w.name
     (0.0, 15, 'passive_hearts+tap_speed_batches')
     """
-    parts = name.split("+") if isinstance(name, str) else [name]
+    if not isinstance(name, str):
+        raise ValueError(f"world must be one of {world_names()} or several joined by '+', "
+                         f"got {name!r}")
     changes: dict[str, object] = {}
-    for part in parts:
+    for part in name.split("+"):
         if part not in PRESETS:
             raise ValueError(f"world must be one of {world_names()} or several joined by '+', "
                              f"got {name!r}")
