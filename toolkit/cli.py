@@ -255,10 +255,13 @@ def _diagnose(args: argparse.Namespace) -> int:
     command = (f"toolkit diagnose --scale {args.scale:g} --seed {args.seed}"
                + (f" --claims {args.claims}" if args.claims else "")
                + (" --redo" if args.redo else ""))
+    report: dict[str, int] = {}
     runs = diagnosis_runs.diagnose(args.out, plan, ids, args.seed, args.workers,
-                                   progress=_progress("simulation jobs"), redo=args.redo)
+                                   progress=_progress("simulation jobs"), redo=args.redo,
+                                   report=report)
     table = diagnosis_runs.write_diagnosis(args.out, runs, command,
-                                           time.perf_counter() - started, plan, keep=ids)
+                                           time.perf_counter() - started, plan, keep=ids,
+                                           report=report)
     failing = diagnosis.failures(table)
     print(f"wrote {args.out}/diagnosis.csv: {table.height} rows, "
           f"{runs.height:,} test results; tests failing their diagnosis: {len(failing)}")

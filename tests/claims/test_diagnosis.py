@@ -20,6 +20,13 @@ from toolkit.simulation.engine import simulate
 TINY = diagnosis.Plan(holds=(1, 2, 0, 0), null=(0, 2, 0, 0))
 
 
+@pytest.fixture
+def small_jobs(monkeypatch):
+    """Jobs of 200 sessions and populations of 60 (TINY needs no more: sizes 25 and 100)."""
+    monkeypatch.setattr(diagnosis_runs, "SESSIONS_PER_JOB", 200)
+    monkeypatch.setattr(diagnosis_runs, "POPULATION_SESSIONS", 60)
+
+
 def _runs(claim: str, world: str, size: int, verdicts_: list[str],
           estimates: list[float] | None = None) -> pl.DataFrame:
     n = len(verdicts_)
@@ -66,6 +73,42 @@ def test_jobs_are_fixed_by_the_plan_and_their_seeds_do_not_depend_on_other_world
         assert shared[job.key] == job.seed
 
 
+def test_every_size_is_cut_from_one_pool_per_world_without_gaps_or_overlaps() -> None:
+    plan = diagnosis.Plan(holds=(8, 50, 12, 3), null=(0, 30, 0, 0))  # 3 blocks; 2, the last
+    assert diagnosis_runs.SESSIONS_PER_JOB == 2000                     # only half needed
+    every = diagnosis_runs.jobs(plan, ["C17"], seed=3)
+    for name in {j.world for j in every}:
+        own = sorted((j for j in every if j.world == name), key=lambda j: j.first_unit)
+        starts = [j.first_unit for j in own]  # the pool's blocks follow each other
+        assert starts == [sum(j.units for j in own[:i]) for i in range(len(own))]
+        holds = name == "baseline"
+        for size, count in zip(diagnosis.SIZES, plan.holds if holds else plan.null,
+                               strict=True):
+            cut = [(t.first, t.count, j) for j in own for t in j.tasks if t.size == size]
+            assert sum(c for _, c, _ in cut) == count, (name, size)
+            assert [f for f, _, _ in cut] == [sum(c for _, c, _ in cut[:i])
+                                              for i in range(len(cut))]
+            for first, n, job in cut:  # each dataset lies inside its job's block
+                assert job.first_unit <= first * size
+                assert (first + n) * size <= job.first_unit + job.units
+        need = max(s * c for s, c in zip(diagnosis.SIZES, plan.holds if holds else plan.null,
+                                         strict=True))
+        assert all(j.units == diagnosis_runs.SESSIONS_PER_JOB for j in own)
+        assert len(own) == -(-need // diagnosis_runs.SESSIONS_PER_JOB)  # whole blocks
+
+
+def test_datasets_of_two_sizes_are_cut_from_the_same_sessions_in_order() -> None:
+    small = diagnosis_runs.Task(5, 2, 2, ("C17",))  # datasets 2 and 3 of five sessions
+    large = diagnosis_runs.Task(10, 1, 1, ("C17",))  # dataset 1 of ten: the same sessions
+    job = diagnosis_runs.Job("baseline", False, 10, 10, (small, large), (1, 4))
+    data = diagnosis_runs._simulate(job)
+    pieces = diagnosis_runs._blocks(data, job, small)
+    whole = diagnosis_runs._blocks(data, job, large)[0]
+    ids = list(data.table("sessions")["session_id"])
+    assert [list(p.table("sessions")["session_id"]) for p in pieces] == [ids[:5], ids[5:]]
+    assert list(whole.table("sessions")["session_id"]) == ids
+
+
 def test_a_plan_refuses_counts_that_do_not_match_the_sizes() -> None:
     with pytest.raises(ValueError, match="'holds' field of Plan"):
         diagnosis.Plan(holds=(1, 2), null=(0, 0, 0, 0))
@@ -85,9 +128,10 @@ def test_the_diagnose_command_refuses_claims_it_cannot_diagnose(tmp_path, capsys
 
 
 def test_a_job_splits_into_independent_datasets_of_its_size() -> None:
-    job = diagnosis_runs.Job("baseline", False, 10, 0, 3, ("C17",), (1, 2))
+    task = diagnosis_runs.Task(10, 0, 3, ("C17",))
+    job = diagnosis_runs.Job("baseline", False, 0, 30, (task,), (1, 2))
     data = diagnosis_runs._simulate(job)
-    blocks = diagnosis_runs._blocks(data, job)
+    blocks = diagnosis_runs._blocks(data, job, task)
     assert [b.table("sessions").height for b in blocks] == [10, 10, 10]
     ids = [set(b.table("sessions")["session_id"]) for b in blocks]
     assert not ids[0] & ids[1] and set().union(*ids) == set(data.table("sessions")["session_id"])
@@ -98,8 +142,9 @@ def test_a_job_splits_into_independent_datasets_of_its_size() -> None:
 
 
 def test_creator_jobs_split_by_creator_with_their_videos() -> None:
-    job = diagnosis_runs.Job("baseline", True, 4, 0, 2, ("C4",), (1, 3))
-    blocks = diagnosis_runs._blocks(diagnosis_runs._simulate(job), job)
+    task = diagnosis_runs.Task(4, 0, 2, ("C4",))
+    job = diagnosis_runs.Job("baseline", True, 0, 8, (task,), (1, 3))
+    blocks = diagnosis_runs._blocks(diagnosis_runs._simulate(job), job, task)
     for block in blocks:
         creators = set(block.table("creators")["creator_id"])
         assert len(creators) == 4
@@ -107,8 +152,8 @@ def test_creator_jobs_split_by_creator_with_their_videos() -> None:
         assert set(block.table("sessions")["creator_id"]) <= creators
 
 
-def test_the_diagnosis_is_the_same_with_two_workers_and_resumes(tmp_path: Path,
-                                                                 monkeypatch) -> None:
+def test_the_diagnosis_is_the_same_with_two_workers_and_resumes(tmp_path: Path, monkeypatch,
+                                                                 small_jobs) -> None:
     one = diagnosis_runs.diagnose(tmp_path / "a", TINY, ["C17"], seed=5, workers=1)
     two = diagnosis_runs.diagnose(tmp_path / "b", TINY, ["C17"], seed=5, workers=2)
     assert one.equals(two)
@@ -121,14 +166,54 @@ def test_the_diagnosis_is_the_same_with_two_workers_and_resumes(tmp_path: Path,
     assert diagnosis_runs.diagnose(tmp_path / "a", TINY, ["C17"], seed=5).equals(one)
 
 
-def test_an_interrupted_job_leaves_no_rows_behind(tmp_path: Path, monkeypatch) -> None:
+def test_association_claims_are_measured_against_their_population_value(
+        tmp_path: Path, small_jobs) -> None:
+    listed = {(p.world, c) for p in diagnosis_runs.populations() for c in p.claims}
+    assert ("baseline", "C20") in listed and ("bought_hearts", "C18") in listed
+    assert ("no_strong_moments+bought_hearts", "C22") in listed  # its opposite world
+    assert not any(w == "hearts_follow_followers" for w, _ in listed)  # a null: the value 0
+    runs = diagnosis_runs.diagnose(tmp_path, TINY, ["C20"], seed=5)
+    population = diagnosis_runs.make_dataset("baseline", 60, (5, diagnosis_runs._world_code(
+        "baseline"), 2, 0))
+    value = claims.claim("C20").function()(population, np.random.default_rng([5, 0])).estimate
+    held = runs.filter(pl.col("world") == "baseline")["truth"]
+    assert held.to_list() == pytest.approx([value] * held.len())
+    assert runs.filter(pl.col("world") != "baseline")["truth"].is_nan().all()
+    table = diagnosis.summarise(runs)
+    nulls = table.filter(pl.col("role") != "holds")
+    assert (nulls["estimand"] == 0.0).all()  # the claim's null value where it is false
+
+
+def test_a_smaller_plan_reuses_a_larger_runs_jobs_and_reads_only_its_datasets(
+        tmp_path: Path, monkeypatch) -> None:
+    large = diagnosis.Plan(holds=(0, 4, 0, 0), null=(0, 4, 0, 0))
+    small = diagnosis.Plan(holds=(0, 2, 0, 0), null=(0, 2, 0, 0))
+    monkeypatch.setattr(diagnosis_runs, "SESSIONS_PER_JOB", 400)  # one job per world
+    whole = diagnosis_runs.diagnose(tmp_path, large, ["C17"], seed=5)
+    assert whole.group_by("world").len()["len"].to_list() == [4] * whole["world"].n_unique()
+
+    def refuse(job):
+        raise AssertionError("the smaller plan simulated again")
+
+    monkeypatch.setattr(diagnosis_runs, "_simulate", refuse)
+    part = diagnosis_runs.diagnose(tmp_path, small, ["C17"], seed=5)
+    assert part.equals(whole.filter(pl.col("replicate") < 2))
+    order = diagnosis_runs.jobs(diagnosis.Plan(holds=(0, 40, 0, 0), null=(0, 10, 0, 0)),
+                                ["C17"], seed=5)  # 10 blocks in baseline, 3 in a null world
+    share = [j.first_unit / (4000 if j.world == "baseline" else 1000) for j in order]
+    assert share == sorted(share) and max(share) > 0.5  # by the share of its world's pool
+    assert [j.world for j in order[:4]] == sorted({j.world for j in order})  # first blocks
+
+
+def test_an_interrupted_job_leaves_no_rows_behind(tmp_path: Path, monkeypatch,
+                                                  small_jobs) -> None:
     def broken(block, rng):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(claims.Claim, "function", lambda self: broken)
     with pytest.raises(KeyboardInterrupt):
         diagnosis_runs.diagnose(tmp_path, TINY, ["C17"], seed=5)
-    assert not list((tmp_path / "runs").iterdir())
+    assert not list((tmp_path / "runs").glob("*.parquet*"))  # only the seed stamp is there
 
 
 def test_one_sided_error_rates_are_checked_against_two_and_a_half_per_cent() -> None:
@@ -222,7 +307,7 @@ def test_the_stored_diagnosis_covers_every_test_world_and_size_of_its_plan() -> 
     table = diagnosis.stored_diagnosis()
     about = json.loads((diagnosis._paths.calibration_dir() / "diagnosis.json").read_text())
     plan = diagnosis.Plan(tuple(about["plan"]["holds"]), tuple(about["plan"]["null"]))
-    expected = {(j.world, j.size) for j in diagnosis_runs.jobs(plan)}
+    expected = {(j.world, t.size) for j in diagnosis_runs.jobs(plan) for t in j.tasks}
     assert {(w, s) for w, s in table.select("world", "size").iter_rows()} == expected
     matrix = diagnosis.design_matrix()
     assert set(table["claim"]) == set(matrix["claim"])
@@ -256,8 +341,8 @@ def test_the_diagnose_command_writes_the_table_and_its_plan(tmp_path, capsys) ->
     assert "diagnosis.csv" in capsys.readouterr().out
 
 
-def test_redo_replaces_one_claims_rows_and_keeps_the_others(tmp_path: Path,
-                                                            monkeypatch) -> None:
+def test_redo_replaces_one_claims_rows_and_keeps_the_others(tmp_path: Path, monkeypatch,
+                                                            small_jobs) -> None:
     plan = diagnosis.Plan(holds=(0, 1, 0, 0), null=(0, 1, 0, 0))
     first = diagnosis_runs.diagnose(tmp_path, plan, ["C16", "C17"], seed=2)
     original = claims.Claim.function
@@ -281,6 +366,17 @@ def test_redo_replaces_one_claims_rows_and_keeps_the_others(tmp_path: Path,
     every = diagnosis_runs.diagnose(tmp_path, plan, ["C16", "C17"], seed=2)
     assert every.filter(pl.col("claim") == "C16").sort("world", "replicate").equals(
         first.filter(pl.col("claim") == "C16").sort("world", "replicate"))
+
+
+def test_a_runs_folder_keeps_one_seed_and_redo_forgets_old_rows_everywhere(
+        tmp_path: Path, small_jobs) -> None:
+    diagnosis_runs.diagnose(tmp_path, TINY, ["C17"], seed=5)
+    with pytest.raises(ValueError, match="holds the jobs of seed 5, not 6"):
+        diagnosis_runs.diagnose(tmp_path, TINY, ["C17"], seed=6)
+    smaller = diagnosis.Plan(holds=(1, 1, 0, 0), null=(0, 1, 0, 0))
+    diagnosis_runs.diagnose(tmp_path, smaller, ["C17"], seed=5, redo=True)
+    stored = pl.concat([pl.read_parquet(f) for f in (tmp_path / "runs").glob("*.parquet")])
+    assert stored.filter(pl.col("size") == 100)["replicate"].max() == 0  # no stale rows left
 
 
 def test_the_call_lift_truth_follows_the_model() -> None:

@@ -1,5 +1,6 @@
-"""Concentration and heavy tails (toolkit.stats.inequality) and the earnings claims C8, C22
-(toolkit.claims.earnings), against reference formulas and SciPy."""
+"""Concentration and heavy tails (toolkit.stats.inequality) and the earnings and audience
+claims C8, C20 and C22 (toolkit.claims.earnings, toolkit.claims.audience), against reference
+formulas and SciPy."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from scipy import stats
 
 from toolkit import analytics
 from toolkit import stats as toolkit_stats
-from toolkit.claims import earnings
+from toolkit.claims import audience, earnings
+from toolkit.claims.evidence import verdict_from_test
 from toolkit.events import Dataset
 from toolkit.simulation.engine import simulate
 from toolkit.simulation.worlds import world
@@ -138,20 +140,57 @@ def test_spearman_matches_scipy() -> None:
     assert toolkit_stats.spearman(x, y) == pytest.approx(stats.spearmanr(x, y).statistic)
 
 
-def test_c8_and_c22_describe_the_association() -> None:
+def _least_squares(y: np.ndarray, *x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reference: coefficients and HC1 standard errors, from the textbook formulas."""
+    design = np.column_stack([np.ones_like(y), *x])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    resid = y - design @ coef
+    bread = np.linalg.inv(design.T @ design)
+    meat = (design * resid[:, None] ** 2).T @ design
+    n, k = design.shape
+    return coef, np.sqrt(np.diag(bread @ meat @ bread) * n / (n - k))
+
+
+def test_c8_describes_and_c22_tests_coins_on_hearts_at_the_same_watch_time() -> None:
     data = simulate(world("baseline"), 200, np.random.default_rng(9))
     c8 = earnings.test_c8(data, np.random.default_rng(10))
+    assert c8.verdict == "described" and c8.n == 200
+    assert 0.5 < c8.low < c8.estimate < c8.high and "promotion" in c8.note
     c22 = earnings.test_c22(data, np.random.default_rng(10))
-    for evidence in (c8, c22):
-        assert evidence.verdict == "described" and evidence.n == 200
-        assert 0.5 < evidence.low < evidence.estimate < evidence.high
-    assert "brand deals" in c22.note and "promotion" in c8.note
-    recorded = Dataset(events=data.events, source="recorded")
-    assert earnings.test_c22(recorded, np.random.default_rng(0)).verdict == "described"
+    table = audience.session_table(data).filter(pl.col("watch_minutes") > 0)
+    coef, se = _least_squares(np.log1p(table["coins"].to_numpy().astype(float)),
+                              np.log1p(table["hearts"].to_numpy().astype(float)),
+                              np.log(table["watch_minutes"].to_numpy().astype(float)))
+    assert c22.estimate == pytest.approx(coef[1]) and c22.n == table.height
+    half = stats.t.ppf(0.975, table.height - 3) * se[1]
+    assert (c22.low, c22.high) == pytest.approx((coef[1] - half, coef[1] + half))
+    p_value = 2 * stats.t.sf(abs(coef[1] / se[1]), table.height - 3)
+    assert c22.p_value == pytest.approx(p_value)
+    assert c22.verdict == verdict_from_test(coef[1], p_value)
+    assert "brand deals" in c22.note
+    recorded = Dataset(events=data.events, source="recorded")  # no sessions table: still runs
+    assert earnings.test_c22(recorded, np.random.default_rng(0)).estimate == \
+        pytest.approx(c22.estimate)
     table = earnings.earnings_table(recorded)
     assert "quality" not in table.columns and table.height == 200
     assert isinstance(earnings.earnings_associations(recorded, np.random.default_rng(0)),
                       pl.DataFrame)
+
+
+def test_c20_tests_whether_hearts_grow_in_proportion_to_followers() -> None:
+    data = simulate(world("baseline"), 200, np.random.default_rng(11))
+    c20 = audience.test_c20(data, np.random.default_rng(0))
+    table = audience.session_table(data)
+    coef, se = _least_squares(np.log1p(table["hearts"].to_numpy().astype(float)),
+                              np.log(table["followers"].to_numpy().astype(float)),
+                              np.log(table["duration_minutes"].to_numpy().astype(float)))
+    assert c20.estimate == pytest.approx(1 - coef[1]) and c20.n == 200
+    p_value = 2 * stats.t.sf(abs((1 - coef[1]) / se[1]), 200 - 3)  # the test of slope 1
+    assert c20.p_value == pytest.approx(p_value)
+    assert c20.low < c20.estimate < c20.high
+    assert c20.verdict == verdict_from_test(1 - coef[1], p_value)
+    recorded = Dataset(events=data.events, source="recorded")
+    assert audience.test_c20(recorded, np.random.default_rng(0)).verdict == "skipped"
 
 
 def test_survival_curve_of_a_pareto_is_the_fitted_line() -> None:
@@ -172,3 +211,15 @@ def test_fixed_xmin_uses_the_closed_form_mle() -> None:
     tail = x[x >= 7.3]
     assert fit.xmin == 7.3 and fit.n_tail == len(tail) and fit.n == len(x)
     assert fit.alpha == pytest.approx(1 + len(tail) / np.log(tail / 7.3).sum())
+
+
+def test_one_creators_lives_skip_c20_and_give_c22_without_clusters() -> None:
+    data = simulate(world("baseline"), 60, np.random.default_rng(12))
+    one = Dataset(events=data.events, source="recorded",
+                  sessions=data.sessions.with_columns(creator_id=pl.lit("me")))
+    c20 = audience.test_c20(one, np.random.default_rng(0))
+    assert c20.verdict == "skipped" and "at least 10 creators" in c20.note
+    alone = earnings.test_c22(one, np.random.default_rng(0))
+    apart = earnings.test_c22(data, np.random.default_rng(0))  # one session per creator
+    assert alone.estimate == pytest.approx(apart.estimate)
+    assert (alone.low, alone.high) == pytest.approx((apart.low, apart.high))

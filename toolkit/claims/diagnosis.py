@@ -117,7 +117,9 @@ def design_matrix(ids: Iterable[str] | None = None) -> pl.DataFrame:
 
 def estimand(claim_id: str, sign: int, truth: float = math.nan) -> float:
     """The true value of a test's estimate in a world: ``truth`` when the simulation knew it
-    (:data:`toolkit.claims.diagnosis_runs.TRUTHS`), else the claim's null value in a null
+    (from the model's parameters, :data:`toolkit.claims.diagnosis_runs.TRUTHS`, or, for an
+    association where it holds, the population value:
+    :func:`toolkit.claims.diagnosis_runs.populations`), else the claim's null value in a null
     world, else NaN (not known on the estimate's scale; the diagnosis then reports no bias,
     RMSE or coverage there)."""
     if truth is not None and not math.isnan(truth):

@@ -1,13 +1,19 @@
 """Simulating the datasets of the diagnosis: ``toolkit diagnose``.
 
-One simulated dataset serves every test whose matrix names its world and size. Datasets are
-made in jobs of about :data:`SESSIONS_PER_JOB` sessions (or :data:`CREATORS_PER_JOB` creators
-over :data:`toolkit.claims.diagnosis.DAYS` days): one simulation, split into independent
-datasets (sessions, and creators, are independent in the model). Each job has its own seed
-``[seed, world, unit, size, first dataset]``, so the results are the same whatever the
-number of workers, and each job's rows are written (atomically) as soon as they are done, so
-an interrupted ``toolkit diagnose`` resumes where it stopped. See
-:mod:`toolkit.claims.diagnosis` for what is measured.
+One simulated dataset serves every test whose matrix names its world and size, and every size:
+each world has one *pool* of simulated sessions (or creators over
+:data:`toolkit.claims.diagnosis.DAYS` days), as many as its largest need (at most 100
+datasets of 2,000 sessions), and the datasets of each size are cut from it in order (the
+first 2,000 sessions are one dataset of 2,000, five of 400 and twenty of 100). Datasets of one
+size are independent (sessions, and creators, are independent in the model), which is what
+each row's error rate needs; results at two sizes share sessions, as two studies of the same
+population would.
+
+The pool is simulated in jobs of :data:`SESSIONS_PER_JOB` sessions (or
+:data:`CREATORS_PER_JOB` creators), each with its own seed ``[seed, world, unit, first
+unit]``, so the results are the same whatever the number of workers; each job's rows are
+written (atomically) as soon as they are done, so an interrupted ``toolkit diagnose`` resumes
+where it stopped. See :mod:`toolkit.claims.diagnosis` for what is measured.
 """
 
 from __future__ import annotations
@@ -43,31 +49,44 @@ from toolkit.simulation.runner import run_datasets
 from toolkit.simulation.worlds import World, world
 
 __all__ = [
-    "SESSIONS_PER_JOB", "CREATORS_PER_JOB", "TRUTHS", "call_minute_lift", "Job", "jobs",
-    "diagnose", "write_diagnosis",
+    "SESSIONS_PER_JOB", "CREATORS_PER_JOB", "TRUTHS", "POPULATION_CLAIMS",
+    "POPULATION_SESSIONS", "call_minute_lift", "Population", "populations", "Task", "Job",
+    "jobs", "diagnose", "write_diagnosis",
 ]
 
+#: Sessions simulated per job: a multiple of every size in :data:`SIZES`.
 SESSIONS_PER_JOB = 2000
+#: Creators simulated per job: a multiple of every size in :data:`CREATOR_SIZES`.
 CREATORS_PER_JOB = 3000
 
 
 @dataclass(frozen=True)
-class Job:
-    """One simulation, split into ``count`` datasets of ``size`` units."""
+class Task:
+    """Datasets ``first .. first + count - 1`` of ``size`` units, for these claims' tests."""
 
-    world: str
-    creators: bool
     size: int
     first: int
     count: int
     claims: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One simulation of ``units`` sessions (or creators) of a world's pool, from unit
+    ``first_unit`` on, and the datasets cut from it."""
+
+    world: str
+    creators: bool
+    first_unit: int
+    units: int
+    tasks: tuple[Task, ...]
     seed: tuple[int, ...]
 
     @property
     def key(self) -> str:
-        """File name of the job's rows (world, unit, size, first dataset, count)."""
+        """File name of the job's rows (world, unit, first unit, units)."""
         unit = "creators" if self.creators else "sessions"
-        return f"{self.world}__{unit}{self.size}__{self.first:05d}+{self.count}"
+        return f"{self.world}__{unit}__{self.first_unit:07d}+{self.units}"
 
 
 def _world_code(name: str) -> int:
@@ -76,37 +95,55 @@ def _world_code(name: str) -> int:
 
 
 def jobs(plan: Plan = Plan(), ids: Iterable[str] | None = None, seed: int = 2026) -> list[Job]:
-    """The jobs of a diagnosis: every world, size and block of datasets, in a fixed order."""
+    """The jobs of a diagnosis: every world's pool, in blocks, in a fixed order (by the share
+    of its world's pool a block starts at, so every world's first blocks come first)."""
     matrix = design_matrix(ids)
-    cells: dict[tuple[str, bool, int], tuple[int, set[str]]] = {}
+    needs: dict[tuple[str, bool], dict[int, tuple[int, set[str]]]] = {}
     for row in matrix.iter_rows(named=True):
         creators = row["claim"] in CREATOR_CLAIMS
         counts = plan.holds if row["sign"] > 0 else plan.null
+        cell = needs.setdefault((row["world"], creators), {})
         for size, count in zip(CREATOR_SIZES if creators else SIZES, counts, strict=True):
             if count:
-                key = (row["world"], creators, size)
-                old, members = cells.get(key, (0, set()))
-                cells[key] = (max(old, count), members | {row["claim"]})
-    out = []
-    for (name, creators, size), (count, members) in sorted(cells.items()):
-        per_job = max(1, (CREATORS_PER_JOB if creators else SESSIONS_PER_JOB) // size)
-        order = tuple(c.id for c in CLAIMS if c.id in members)
-        for first in range(0, count, per_job):
-            out.append(Job(name, creators, size, first, min(per_job, count - first), order,
-                           (seed, _world_code(name), int(creators), size, first)))
-    return out
+                old, members = cell.get(size, (0, set()))
+                cell[size] = (max(old, count), members | {row["claim"]})
+    out: list[tuple[float, Job]] = []
+    for (name, creators), cell in sorted(needs.items()):
+        per_job = CREATORS_PER_JOB if creators else SESSIONS_PER_JOB
+        if any(per_job % size for size in cell):
+            raise ValueError(f"{per_job} units per job is not a multiple of every size "
+                             f"{sorted(cell)}")
+        pool = max((size * count for size, (count, _) in cell.items()), default=0)
+        for first_unit in range(0, pool, per_job):  # whole blocks, so that a smaller
+            units = per_job                         # plan's jobs are a larger plan's
+            tasks = []
+            for size, (count, members) in sorted(cell.items()):
+                first = first_unit // size
+                last = min(count, (first_unit + units) // size)
+                if last > first:
+                    order = tuple(c.id for c in CLAIMS if c.id in members)
+                    tasks.append(Task(size, first, last - first, order))
+            out.append((first_unit / pool, Job(name, creators, first_unit, units, tuple(tasks),
+                           (seed, _world_code(name), int(creators), first_unit))))
+    # in order of the share of its world's pool a job starts at: an unfinished run has about
+    # the same share of every world done, which a smaller plan (``Plan.scaled``) can use
+    return [job for _, job in sorted(out, key=lambda o: (o[0], o[1].creators, o[1].world,
+                                                         o[1].first_unit))]
 
 
 def _simulate(job: Job) -> Dataset:
-    """The job's one simulation: all its datasets' sessions (or creators) together."""
-    return make_dataset(job.world, job.size * job.count, job.seed, creators=job.creators)
+    """The job's one simulation: its block of the world's pool."""
+    return make_dataset(job.world, job.units, job.seed, creators=job.creators)
 
 
-def _blocks(data: Dataset, job: Job) -> list[Dataset]:
-    """Split a job's simulation into its ``count`` datasets of ``size`` sessions or creators."""
+def _blocks(data: Dataset, job: Job, task: Task) -> list[Dataset]:
+    """Cut the task's ``count`` datasets of ``size`` sessions or creators from the job's
+    simulation, in order (dataset ``task.first`` starts at unit ``task.first * size``)."""
     unit = "creator_id" if job.creators else "session_id"
     source = data.table("creators") if job.creators else data.table("sessions")
-    block = source.select(unit, block=(pl.int_range(pl.len()) // job.size).cast(pl.Int32))
+    offset = task.first * task.size - job.first_unit
+    block = source.select(unit, block=((pl.int_range(pl.len()) - offset) // task.size)
+                          .cast(pl.Int32)).filter(pl.col("block").is_between(0, task.count - 1))
     session_block = data.table("sessions").select("session_id", "creator_id").join(
         block, on=unit).select("session_id", "block")
     parts: dict[str, dict[int, pl.DataFrame]] = {}
@@ -118,10 +155,10 @@ def _blocks(data: Dataset, job: Job) -> list[Dataset]:
         parts[name] = {k[0]: v.drop("block") for k, v in
                        joined.partition_by("block", as_dict=True).items()}
     out = []
-    for b in range(job.count):
+    for b in range(task.count):
         tables = {name: parts[name].get(b, data.table(name).clear()) for name in parts}
         out.append(Dataset.from_tables(**tables, source="simulated",
-                                       name=f"{job.world} #{job.first + b}"))
+                                       name=f"{job.world} #{task.first + b}"))
     return out
 
 
@@ -142,6 +179,66 @@ def call_minute_lift(w: World) -> float:
 
 #: Claims whose estimand the model's parameters give in every world of their matrix.
 TRUTHS: dict[str, Callable[[World], float]] = {"C17": call_minute_lift}
+#: Association claims whose estimand, where the claim (or its opposite) holds, is a
+#: *population value*: the test's own estimate on :data:`POPULATION_SESSIONS` sessions of the
+#: world, simulated apart from the datasets (an association has no other truth). In a null
+#: world the estimand stays the claim's null value.
+POPULATION_CLAIMS: tuple[str, ...] = ("C16", "C18", "C20", "C22")
+POPULATION_SESSIONS = 10_000
+
+
+@dataclass(frozen=True)
+class Population:
+    """One world's population, simulated once for the association claims that hold there."""
+
+    world: str
+    claims: tuple[str, ...]
+    seed: tuple[int, ...]
+
+    @property
+    def key(self) -> str:
+        return f"population__{self.world}"
+
+
+def populations(ids: Iterable[str] | None = None, seed: int = 2026) -> list[Population]:
+    """The populations a diagnosis needs: one per world where an association claim of
+    :data:`POPULATION_CLAIMS` (or its opposite) holds. The seed's unit code 2 is one that no
+    job uses, so a population shares no draws with the datasets."""
+    rows = design_matrix(ids).filter(pl.col("claim").is_in(POPULATION_CLAIMS)
+                                     & (pl.col("sign") != 0))
+    members: dict[str, set[str]] = {}
+    for claim_id, name in rows.select("claim", "world").iter_rows():
+        members.setdefault(name, set()).add(claim_id)
+    return [Population(name, tuple(c.id for c in CLAIMS if c.id in members[name]),
+                       (seed, _world_code(name), 2, 0)) for name in sorted(members)]
+
+
+def _make_population(pending: list[Population], index: int) -> Dataset:
+    return make_dataset(pending[index].world, POPULATION_SESSIONS, pending[index].seed)
+
+
+def _population_rows(folder: Path, pending: list[Population], data: Dataset,
+                     index: int) -> int:
+    """Each claim's estimate on the population, written (atomically) to the world's file."""
+    job = pending[index]
+    rows = []
+    for claim_id in job.claims:
+        test = claim(claim_id).function()
+        assert test is not None
+        e = test(data, np.random.default_rng([*job.seed, int(claim_id[1:])]))
+        rows.append({"claim": claim_id, "world": job.world, "population": e.estimate})
+    table = pl.DataFrame(rows, schema=POPULATION_SCHEMA)
+    target = folder / f"{job.key}.parquet"
+    if target.is_file():
+        kept = pl.read_parquet(target).filter(~pl.col("claim").is_in(list(job.claims)))
+        table = pl.concat([kept, table]).sort("claim")
+    table.write_parquet(target.with_suffix(".parquet.part"))
+    os.replace(target.with_suffix(".parquet.part"), target)
+    return len(rows)
+
+
+POPULATION_SCHEMA: dict[str, pl.DataType] = {
+    "claim": pl.String(), "world": pl.String(), "population": pl.Float64()}
 
 
 ROW_SCHEMA: dict[str, pl.DataType] = {
@@ -154,23 +251,29 @@ ROW_SCHEMA: dict[str, pl.DataType] = {
 def _run_job(folder: Path, job: Job, data: Dataset, index: int) -> int:
     """Run the job's tests on each of its datasets and write the rows (atomically)."""
     del index
-    truths = {c: TRUTHS[c](world(job.world)) if c in TRUTHS else math.nan for c in job.claims}
+    claims = {c for task in job.tasks for c in task.claims}
+    truths = {c: TRUTHS[c](world(job.world)) if c in TRUTHS else math.nan for c in claims}
     rows = []
-    for b, block in enumerate(_blocks(data, job)):
-        replicate = job.first + b
-        for claim_id in job.claims:
-            test = claim(claim_id).function()
-            assert test is not None
-            e = test(block, np.random.default_rng([*job.seed, replicate, int(claim_id[1:])]))
-            rows.append({"claim": claim_id, "world": job.world, "size": job.size,
-                         "replicate": replicate, "estimate": e.estimate, "low": e.low,
-                         "high": e.high, "p_value": e.p_value, "verdict": e.verdict,
-                         "truth": truths[claim_id]})
+    for task in job.tasks:
+        for b, block in enumerate(_blocks(data, job, task)):
+            replicate = task.first + b
+            for claim_id in task.claims:
+                test = claim(claim_id).function()
+                assert test is not None
+                e = test(block, np.random.default_rng(
+                    [*job.seed, task.size, replicate, int(claim_id[1:])]))
+                rows.append({"claim": claim_id, "world": job.world, "size": task.size,
+                             "replicate": replicate, "estimate": e.estimate, "low": e.low,
+                             "high": e.high, "p_value": e.p_value, "verdict": e.verdict,
+                             "truth": truths[claim_id]})
     table = pl.DataFrame(rows, schema=ROW_SCHEMA)
     target = folder / f"{job.key}.parquet"
     if target.is_file():  # rows of the job's other claims stay; its own are replaced
-        kept = pl.read_parquet(target).filter(~pl.col("claim").is_in(list(job.claims)))
-        table = pl.concat([kept, table]).sort("replicate", "claim")
+        done = pl.DataFrame([(c, t.size) for t in job.tasks for c in t.claims],
+                            schema={"claim": pl.String(), "size": pl.Int64()}, orient="row")
+        kept = pl.read_parquet(target).join(done, on=["claim", "size"], how="anti")
+        table = pl.concat([kept, table])
+    table = table.sort("size", "replicate", "claim")
     partial_file = target.with_suffix(".parquet.part")
     table.write_parquet(partial_file)
     os.replace(partial_file, target)
@@ -186,49 +289,122 @@ def _statistic(folder: Path, pending: list[Job], data: Dataset, index: int) -> i
 
 
 def _missing(path: Path, job: Job, redo: bool) -> Job | None:
-    """The job restricted to the claims whose rows it still lacks (None if it has them all)."""
+    """The job restricted to the claims and sizes whose rows (every dataset of the task) it
+    still lacks (None if it has them all)."""
     if redo or not path.is_file():
         return job
-    have = set(pl.read_parquet(path, columns=["claim"])["claim"].unique())
-    claims = tuple(c for c in job.claims if c not in have)
-    return dataclasses.replace(job, claims=claims) if claims else None
+    have = set(pl.read_parquet(path, columns=["claim", "size", "replicate"]).iter_rows())
+    tasks = []
+    for task in job.tasks:
+        wanted = range(task.first, task.first + task.count)
+        claims = tuple(c for c in task.claims
+                       if any((c, task.size, r) not in have for r in wanted))
+        if claims:
+            tasks.append(dataclasses.replace(task, claims=claims))
+    return dataclasses.replace(job, tasks=tuple(tasks)) if tasks else None
 
 
 def diagnose(folder: str | Path, plan: Plan = Plan(), ids: Iterable[str] | None = None,
              seed: int = 2026, workers: int = 1,
              progress: Callable[[int, int], None] | None = None,
-             redo: bool = False) -> pl.DataFrame:
+             redo: bool = False, report: dict[str, int] | None = None) -> pl.DataFrame:
     """Run (or resume) the diagnosis, writing each job's rows under ``folder/runs``.
 
     Jobs whose rows are already there are skipped, so an interrupted run resumes; a job that
     lacks some claims' rows (a claim added to a world's matrix) runs for those claims only.
     With ``redo``, the chosen claims' rows are computed again (after a test changed): the
-    same datasets, since each job's seed is fixed, and the other claims' rows stay.
+    same datasets, since each job's seed is fixed, and the other claims' rows stay. Then the
+    populations of the association claims (:func:`populations`) are simulated the same way,
+    and their values fill the ``truth`` column where the claim holds. ``report``, when
+    given, receives the numbers of jobs run and reused (``jobs_run``, ``jobs_reused``,
+    ``populations_run``).
 
     Returns
     -------
     polars.DataFrame
         Every dataset's result (``claim``, ``world``, ``size``, ``replicate``, ``estimate``,
-        ``low``, ``high``, ``p_value``, ``verdict``) of this plan's jobs.
+        ``low``, ``high``, ``p_value``, ``verdict``, ``truth``) of this plan's jobs.
     """
     runs = Path(folder) / "runs"
     runs.mkdir(parents=True, exist_ok=True)
+    _check_seed(runs, seed)
     every = jobs(plan, ids, seed)
+    if redo:  # the chosen claims' old rows go everywhere, not only in this plan's jobs
+        _forget(runs, set(ids) if ids is not None else {c.id for c in CLAIMS})
     pending = [j for j in (_missing(runs / f"{job.key}.parquet", job, redo) for job in every)
                if j is not None]
     if pending:
         run_datasets(partial(_make, pending), partial(_statistic, runs, pending), len(pending),
                      workers=workers, progress=progress)
+    needed = populations(ids, seed)
+    missing = [p for p in (_missing_population(runs / f"{q.key}.parquet", q, redo)
+                           for q in needed) if p is not None]
+    if missing:
+        run_datasets(partial(_make_population, missing),
+                     partial(_population_rows, runs, missing), len(missing), workers=workers,
+                     progress=progress)
+    if report is not None:
+        report.update(jobs_run=len(pending), jobs_reused=len(every) - len(pending),
+                      populations_run=len(missing))
     wanted = set(ids) if ids is not None else None
-    parts = [pl.read_parquet(runs / f"{j.key}.parquet") for j in every]
+    parts = [_planned_rows(runs / f"{j.key}.parquet", j) for j in every]
     table = pl.concat(parts) if parts else pl.DataFrame(schema=ROW_SCHEMA)
+    found = [pl.read_parquet(runs / f"{q.key}.parquet").filter(
+        pl.col("claim").is_in(list(q.claims))) for q in needed]
+    if found:  # the population value is the truth where the simulation knew no other
+        known = pl.concat(found)
+        table = table.join(known, on=["claim", "world"], how="left").with_columns(
+            truth=pl.when(pl.col("truth").is_nan() & pl.col("population").is_not_null())
+            .then(pl.col("population")).otherwise(pl.col("truth"))).drop("population")
+    table = table.sort("claim", "world", "size", "replicate")
     return table.filter(pl.col("claim").is_in(list(wanted))) if wanted else table
 
 
+def _check_seed(runs: Path, seed: int) -> None:
+    """A ``runs`` folder holds one seed's jobs (their file names do not carry it)."""
+    stamp = runs / "seed.json"
+    if stamp.is_file():
+        stored = json.loads(stamp.read_text())["seed"]
+        if stored != seed:
+            raise ValueError(f"{runs} holds the jobs of seed {stored}, not {seed}: use "
+                             "another --out folder for another seed")
+    else:
+        stamp.write_text(json.dumps({"seed": seed}) + "\n")
+
+
+def _forget(runs: Path, claims: set[str]) -> None:
+    """Remove these claims' rows from every stored job and population (``--redo``)."""
+    for path in sorted(runs.glob("*.parquet")):
+        rows = pl.read_parquet(path)
+        kept = rows.filter(~pl.col("claim").is_in(list(claims)))
+        if kept.height < rows.height:
+            kept.write_parquet(path.with_suffix(".parquet.part"))
+            os.replace(path.with_suffix(".parquet.part"), path)
+
+
+def _planned_rows(path: Path, job: Job) -> pl.DataFrame:
+    """A job's stored rows that belong to its tasks (a larger plan's run may have stored more
+    datasets in the same job)."""
+    rows = pl.read_parquet(path)
+    keep = pl.lit(False)
+    for task in job.tasks:
+        keep = keep | ((pl.col("size") == task.size)
+                       & pl.col("replicate").is_between(task.first, task.first + task.count - 1)
+                       & pl.col("claim").is_in(list(task.claims)))
+    return rows.filter(keep)
+
+
+def _missing_population(path: Path, job: Population, redo: bool) -> Population | None:
+    if redo or not path.is_file():
+        return job
+    have = set(pl.read_parquet(path, columns=["claim"])["claim"])
+    claims = tuple(c for c in job.claims if c not in have)
+    return dataclasses.replace(job, claims=claims) if claims else None
 
 
 def write_diagnosis(folder: str | Path, runs: pl.DataFrame, command: str, seconds: float,
-                    plan: Plan, keep: Iterable[str] | None = None) -> pl.DataFrame:
+                    plan: Plan, keep: Iterable[str] | None = None,
+                    report: dict[str, int] | None = None) -> pl.DataFrame:
     """Summarise the runs and write ``diagnosis.csv``, ``diagnosis.json`` (the command,
     plan, versions and time) and ``diagnosis_runs.parquet`` (every dataset's result)
     atomically; returns the summary.
@@ -248,7 +424,7 @@ def write_diagnosis(folder: str | Path, runs: pl.DataFrame, command: str, second
         ordered.write_parquet(folder / "diagnosis_runs.parquet.part")
         os.replace(folder / "diagnosis_runs.parquet.part", folder / "diagnosis_runs.parquet")
     os.replace(temporary, target)
-    about = {"command": command, "seconds": round(seconds), "plan": {
+    about = {"command": command, "seconds": round(seconds), **(report or {}), "plan": {
         "sizes": list(SIZES), "creator_sizes": list(CREATOR_SIZES), "holds": list(plan.holds),
         "null": list(plan.null)}, "datasets": int(runs.select("world", "size", "replicate")
                                                  .unique().height),

@@ -219,8 +219,14 @@ CLAIMS: tuple[Claim, ...] = (
           "statistics.", "identity", _A4, "session heart totals kept",
           "accounting:test_c19", notebook="01-two-like-counts"),
     Claim("C20", "Hearts do not simply follow the follower count; small accounts can get "
-          "many.", "association", _A4, "rank correlation of followers and hearts",
-          "audience:test_c20", notebook="09-timing-moments-and-audience"),
+          "many.", "association", _A4, "elasticity of a LIVE's hearts to followers",
+          "audience:test_c20", holds_in=("baseline",),
+          fails_in=("hearts_follow_followers", "hearts_follow_followers+unequal_tapping",
+                    "hearts_follow_followers+large_rooms",
+                    "hearts_follow_followers+bought_hearts"),
+          estimand="1 minus the elasticity of a LIVE's hearts to its creator's followers, "
+                   "same length (0 when hearts grow in proportion to followers)",
+          notebook="09-timing-moments-and-audience"),
     Claim("C21", "Going LIVE when the audience is most active (evenings) brings more "
           "interaction.", "causal", _A4, "comments in evening sessions vs others",
           "audience:test_c21", holds_in=("baseline",),
@@ -230,7 +236,13 @@ CLAIMS: tuple[Claim, ...] = (
                    "and length",
           notebook="09-timing-moments-and-audience"),
     Claim("C22", "Well-liked LIVEs attract more gifts, subscriptions and brand deals.",
-          "association", _A4, "hearts against coins across sessions", "earnings:test_c22",
+          "association", _A4, "coins against hearts at the same watch minutes",
+          "earnings:test_c22", holds_in=("baseline",),
+          fails_in=("no_strong_moments", "no_strong_moments+unequal_tapping",
+                    "no_strong_moments+gifter_groups", "no_strong_moments+gift_battles"),
+          opposite_in=("no_strong_moments+bought_hearts",),
+          estimand="elasticity of a LIVE's coins to its hearts at the same watch minutes "
+                   "(log coins per log hearts)",
           notebook="07-whales-and-herding"),
     Claim("C23", "Likes on regular videos push them to the For You feed.", "causal", _A5,
           "reach of a video after its likes", None, notebook="09-timing-moments-and-audience",

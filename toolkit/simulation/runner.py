@@ -17,6 +17,7 @@ byte, whatever the number of workers.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -52,7 +53,9 @@ def run_datasets(
     workers : int
         Processes to use; with more than one, ``make`` and ``statistic`` must be picklable
         (module-level functions or ``functools.partial`` of them). Processes are spawned, not
-        forked: polars' thread pool does not survive a fork.
+        forked: polars' thread pool does not survive a fork. Each worker's polars uses its
+        share of the machine's cores (``POLARS_MAX_THREADS``), so that the workers' threads
+        together do not outnumber the cores.
     progress : callable, optional
         Called as ``progress(done, n_datasets)`` after each dataset.
 
@@ -72,10 +75,21 @@ def run_datasets(
             if progress is not None:
                 progress(done, n)
         return out
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        for done, result in enumerate(pool.map(task, range(n), chunksize=4), start=1):
-            out.append(result)
-            if progress is not None:
-                progress(done, n)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+        (os.cpu_count() or 1)
+    before = os.environ.get("POLARS_MAX_THREADS")
+    if not before:  # spawned workers inherit it; a value the user set is kept
+        os.environ["POLARS_MAX_THREADS"] = str(max(1, cores // workers))
+    try:
+        with ProcessPoolExecutor(max_workers=workers,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            for done, result in enumerate(pool.map(task, range(n), chunksize=1), start=1):
+                out.append(result)
+                if progress is not None:
+                    progress(done, n)
+    finally:
+        if before is None:
+            os.environ.pop("POLARS_MAX_THREADS", None)
+        else:
+            os.environ["POLARS_MAX_THREADS"] = before
     return out

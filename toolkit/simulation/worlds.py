@@ -349,6 +349,10 @@ PRESETS: dict[str, tuple[dict[str, object], str]] = {
                       "C2 boundary: hearts and comments weigh the same for visibility"),
     "inert_hearts_comments": ({"heart_weight": 0.0, "comment_weight": 0.0},
                               "C14 false: neither hearts nor comments move visibility"),
+    "hearts_follow_followers": ({"follower_elasticity": 1.0, "visibility_sensitivity": 0.0},
+                                "C20 false: a LIVE's audience, and so its hearts, grow in "
+                                "proportion to the creator's followers (no visibility loop, "
+                                "which favours large rooms a little)"),
     # realistic mechanisms, to combine with a null world ("passive_hearts+tap_speed_batches")
     "tap_speed_batches": ({"batch_follows_tapping": 1.0, "max_taps_per_message": 15},
                           "heart messages hold more taps when tapping is fast (at most 15)"),
