@@ -232,8 +232,7 @@ def _population_rows(folder: Path, pending: list[Population], data: Dataset,
     if target.is_file():
         kept = pl.read_parquet(target).filter(~pl.col("claim").is_in(list(job.claims)))
         table = pl.concat([kept, table]).sort("claim")
-    table.write_parquet(target.with_suffix(".parquet.part"))
-    os.replace(target.with_suffix(".parquet.part"), target)
+    _write_parquet(table, target)
     return len(rows)
 
 
@@ -274,9 +273,7 @@ def _run_job(folder: Path, job: Job, data: Dataset, index: int) -> int:
         kept = pl.read_parquet(target).join(done, on=["claim", "size"], how="anti")
         table = pl.concat([kept, table])
     table = table.sort("size", "replicate", "claim")
-    partial_file = target.with_suffix(".parquet.part")
-    table.write_parquet(partial_file)
-    os.replace(partial_file, target)
+    _write_parquet(table, target)
     return len(rows)
 
 
@@ -360,6 +357,14 @@ def diagnose(folder: str | Path, plan: Plan = Plan(), ids: Iterable[str] | None 
     return table.filter(pl.col("claim").is_in(list(wanted))) if wanted else table
 
 
+def _write_parquet(table: pl.DataFrame, target: Path) -> None:
+    """Write ``target`` atomically: a ``.part`` file first, then one rename, so an interrupted
+    run leaves the previous file (or none) and never half of one."""
+    partial_file = target.with_suffix(target.suffix + ".part")
+    table.write_parquet(partial_file)
+    os.replace(partial_file, target)
+
+
 def _check_seed(runs: Path, seed: int) -> None:
     """A ``runs`` folder holds one seed's jobs (their file names do not carry it)."""
     stamp = runs / "seed.json"
@@ -378,8 +383,7 @@ def _forget(runs: Path, claims: set[str]) -> None:
         rows = pl.read_parquet(path)
         kept = rows.filter(~pl.col("claim").is_in(list(claims)))
         if kept.height < rows.height:
-            kept.write_parquet(path.with_suffix(".parquet.part"))
-            os.replace(path.with_suffix(".parquet.part"), path)
+            _write_parquet(kept, path)
 
 
 def _planned_rows(path: Path, job: Job) -> pl.DataFrame:
@@ -421,8 +425,7 @@ def write_diagnosis(folder: str | Path, runs: pl.DataFrame, command: str, second
     table.with_columns(pl.col(pl.Float64).round(4)).write_csv(temporary)
     if keep is None:  # every dataset's result, for charts (runs/ is the resumable cache)
         ordered = runs.sort("claim", "world", "size", "replicate")
-        ordered.write_parquet(folder / "diagnosis_runs.parquet.part")
-        os.replace(folder / "diagnosis_runs.parquet.part", folder / "diagnosis_runs.parquet")
+        _write_parquet(ordered, folder / "diagnosis_runs.parquet")
     os.replace(temporary, target)
     about = {"command": command, "seconds": round(seconds), **(report or {}), "plan": {
         "sizes": list(SIZES), "creator_sizes": list(CREATOR_SIZES), "holds": list(plan.holds),
