@@ -54,8 +54,8 @@ SIMULATED_SEED := 20260301
 CREATORS_SEED  := 20260302
 RECORDED_SEED  := 20260303
 data: setup
-	$(BIN)/toolkit simulate --world baseline --sessions 2000 --seed $(SIMULATED_SEED) --out data/simulated/baseline
-	$(BIN)/toolkit simulate --world baseline --creators 40 --days 21 --seed $(CREATORS_SEED) --out data/simulated/creators
+	$(BIN)/toolkit simulate --world baseline --sessions 2000 --seed $(SIMULATED_SEED) --compression-level 15 --out data/simulated/baseline
+	$(BIN)/toolkit simulate --world baseline --creators 40 --days 21 --seed $(CREATORS_SEED) --compression-level 15 --out data/simulated/creators
 	$(BIN)/python -m toolkit.recordings.synthetic data/recorded $(RECORDED_SEED)
 
 # Student copies of the notebooks (solutions blanked, outputs cleared); a test checks they
@@ -66,6 +66,7 @@ classroom: setup
 # Speed and memory figures (see docs/performance.md); takes several minutes.
 bench: setup
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python benchmarks/bench_simulator.py
 	$(BIN)/python benchmarks/bench_analytics.py
 	$(BIN)/python benchmarks/bench_ingest.py
 

@@ -1,8 +1,8 @@
-"""Speed and memory of the simulator and of the LIVE analytics (``make bench``).
+"""Speed and memory of the LIVE analytics (``make bench``).
 
 Prints, on this machine:
 
-1. the simulator's throughput (events per second);
+1. (the simulator: ``benchmarks/bench_simulator.py``)
 2. the LIVE analytics pipeline (``toolkit.analytics.summary.live_summary``, polars, lazy) against an
    idiomatic pandas implementation of the same aggregates, on the same parquet file: time
    ratio and peak-memory ratio, after checking that both give the same table;
@@ -127,19 +127,6 @@ def main() -> None:
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     gib = 2**30
-
-    print("== 1. simulator")
-    import numpy as np
-
-    from toolkit.simulation.engine import simulate
-    from toolkit.simulation.worlds import world
-
-    start = time.perf_counter()
-    sim = simulate(world("baseline"), 2_000, np.random.default_rng(1))
-    seconds = time.perf_counter() - start
-    print(f"2,000 sessions, {sim.table('events').height:,} events in {seconds:.1f} s: "
-          f"{sim.table('events').height / seconds:,.0f} events/s")
-    del sim
 
     print("== 2. LIVE analytics: polars (lazy) vs pandas, same parquet")
     small, n_small, _ = ensure_dataset(args.work / "small", args.small, seed=7)

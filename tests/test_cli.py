@@ -69,7 +69,8 @@ def test_simulate_creators_over_days(tmp_path: Path) -> None:
     assert (tmp_path / "videos.parquet").is_file() and (tmp_path / "creators.parquet").is_file()
     recorded = json.loads((tmp_path / "world.json").read_text())
     assert (recorded["n_creators"], recorded["n_days"], recorded["seed"]) == (10, 3, 3)
-    assert recorded["command"] == "toolkit simulate --world baseline --creators 10 --days 3 --seed 3"
+    assert recorded["command"] == ("toolkit simulate --world baseline --creators 10 --days 3 --seed 3 "
+                                   "--compression-level 3")
 
 
 def test_simulate_refuses_an_unknown_world(capsys) -> None:
@@ -77,3 +78,9 @@ def test_simulate_refuses_an_unknown_world(capsys) -> None:
         main(["simulate", "--world", "utopia", "--seed", "1", "--out", "x"])
     error = capsys.readouterr().err
     assert "argument --world: world must be one of" in error and "got 'utopia'" in error
+
+
+def test_simulate_refuses_a_compression_level_zstd_has_not(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["simulate", "--compression-level", "23", "--seed", "1", "--out", "x"])
+    assert "a zstd level is a whole number from 1 to 22, not '23'" in capsys.readouterr().err

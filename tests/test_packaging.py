@@ -53,7 +53,7 @@ def test_the_distribution_has_a_name_of_its_own() -> None:
     project = PYPROJECT["project"]
     assert project["name"] == "live-engagement-toolkit"  # "toolkit" is taken on the index
     assert project["scripts"]["toolkit"] == "toolkit.cli:main"  # the command keeps its name
-    assert "live-engagement-toolkit[notebooks,record]" in project["optional-dependencies"]["dev"]
+    assert "live-engagement-toolkit[notebooks,record,cluster]" in project["optional-dependencies"]["dev"]
     assert not any(r.startswith("toolkit[") for extra in project["optional-dependencies"].values()
                    for r in extra)
 
@@ -79,7 +79,8 @@ def test_licences_and_citation() -> None:
 
 def test_the_floors_are_the_versions_the_code_needs() -> None:
     floors = _floors()
-    assert set(floors) == {"polars", "numpy", "scipy", "altair"}
+    assert set(floors) == {"polars", "numpy", "scipy", "altair", "numba"}
+    assert floors["numba"] >= (0, 68)    # the bundled datasets reproduce (its Generator draws)
     assert floors["scipy"] >= (1, 15)    # stats.bootstrap(..., rng=...)
     assert floors["altair"] >= (5, 5)    # alt.theme.register
     assert floors["polars"] >= (1, 36)   # a window inside a window (recordings.counting)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import numba
 import numpy as np
 import polars as pl
 
@@ -304,7 +305,8 @@ def _missing(path: Path, job: Job, redo: bool) -> Job | None:
 def diagnose(folder: str | Path, plan: Plan = Plan(), ids: Iterable[str] | None = None,
              seed: int = 2026, workers: int = 1,
              progress: Callable[[int, int], None] | None = None,
-             redo: bool = False, report: dict[str, int] | None = None) -> pl.DataFrame:
+             redo: bool = False, report: dict[str, int] | None = None,
+             scheduler: str | None = None) -> pl.DataFrame:
     """Run (or resume) the diagnosis, writing each job's rows under ``folder/runs``.
 
     Jobs whose rows are already there are skipped, so an interrupted run resumes; a job that
@@ -314,7 +316,10 @@ def diagnose(folder: str | Path, plan: Plan = Plan(), ids: Iterable[str] | None 
     populations of the association claims (:func:`populations`) are simulated the same way,
     and their values fill the ``truth`` column where the claim holds. ``report``, when
     given, receives the numbers of jobs run and reused (``jobs_run``, ``jobs_reused``,
-    ``populations_run``).
+    ``populations_run``). ``scheduler`` runs the jobs on Dask
+    (:func:`toolkit.simulation.runner.run_datasets`); the workers write the job files, so
+    ``folder`` must be on a file system they share. The rows do not depend on where or in
+    how many processes the jobs ran: each job's seed is fixed.
 
     Returns
     -------
@@ -332,14 +337,14 @@ def diagnose(folder: str | Path, plan: Plan = Plan(), ids: Iterable[str] | None 
                if j is not None]
     if pending:
         run_datasets(partial(_make, pending), partial(_statistic, runs, pending), len(pending),
-                     workers=workers, progress=progress)
+                     workers=workers, progress=progress, scheduler=scheduler)
     needed = populations(ids, seed)
     missing = [p for p in (_missing_population(runs / f"{q.key}.parquet", q, redo)
                            for q in needed) if p is not None]
     if missing:
         run_datasets(partial(_make_population, missing),
                      partial(_population_rows, runs, missing), len(missing), workers=workers,
-                     progress=progress)
+                     progress=progress, scheduler=scheduler)
     if report is not None:
         report.update(jobs_run=len(pending), jobs_reused=len(every) - len(pending),
                       populations_run=len(missing))
@@ -432,7 +437,8 @@ def write_diagnosis(folder: str | Path, runs: pl.DataFrame, command: str, second
         "null": list(plan.null)}, "datasets": int(runs.select("world", "size", "replicate")
                                                  .unique().height),
         "written": time.strftime("%Y-%m-%d", time.gmtime()),
-        "versions": {"toolkit": __version__, "polars": pl.__version__, "numpy": np.__version__}}
+        "versions": {"toolkit": __version__, "polars": pl.__version__, "numpy": np.__version__,
+                     "numba": numba.__version__}}
     (folder / "diagnosis.json.part").write_text(json.dumps(about, indent=2) + "\n")
     os.replace(folder / "diagnosis.json.part", folder / "diagnosis.json")
     return table

@@ -1,13 +1,12 @@
-"""The LIVE session simulator: a seeded, vectorised generative model of TikTok LIVE sessions.
+"""The LIVE session simulator: a seeded generative model of TikTok LIVE sessions.
 
-Time moves in steps of ``world.step_seconds``; every session of a batch moves together, so the
-Python loop runs over time steps, never over events or viewers. Each step:
+Time moves in steps of ``world.step_seconds``. Each step of each session:
 
-1. **Exposure.** The platform shows each LIVE to ``Poisson`` impressions, growing with
+1. **Exposure.** The platform shows the LIVE to ``Poisson`` impressions, growing with
    followers, the audience's hour of day and ``exp(sensitivity x visibility score)``; a share
    of them (higher for better content) join.
 2. **Staying.** Each viewer stays an exponential time that grows with content quality.
-3. **Engagement.** Present viewers start tap sessions (one heart event of a geometric number of
+3. **Engagement.** Present viewers send hearts (one heart event of a geometric number of
    taps), comment, share and follow; calls to action lift taps, strong moments lift
    everything, for a while.
 4. **Gifts.** Gifters (a small share of viewers, each with a log-normal taste for gift prices)
@@ -20,6 +19,10 @@ Python loop runs over time steps, never over events or viewers. Each step:
 
 Bots (bought hearts) join botted sessions, tap a lot and do nothing else. See
 ``docs/simulator.md`` for the equations.
+
+This module draws what is fixed before a LIVE starts (calls to action, strong moments, gift
+battles: numpy over a whole batch) and builds the tables; the step loop itself is compiled
+(:mod:`toolkit.simulation.kernel`, numba), one session at a time.
 
 Outputs (a :class:`toolkit.events.Dataset`): the canonical **events** table (what a LIVE client records), a
 **platform** table per session-minute (visibility, impressions, calls to action: what only the
@@ -36,10 +39,11 @@ import polars as pl
 from scipy.special import expit, logit
 
 from toolkit.events.dataset import Dataset
-from toolkit.events.schema import EVENTS_SCHEMA, KINDS, EventKind
+from toolkit.events.schema import EventKind
 from toolkit.money import reference
+from toolkit.simulation import kernel
 from toolkit.simulation.schedule import audience_activity, draw_sessions
-from toolkit.simulation.visibility import engagement_index, heart_ratio
+from toolkit.simulation.visibility import rates
 from toolkit.simulation.worlds import World
 
 __all__ = [
@@ -47,7 +51,6 @@ __all__ = [
 ]
 
 CHUNK_SESSIONS = 2000  # sessions simulated together; part of the algorithm (fixes the streams)
-JOIN, HEART, COMMENT, SHARE, FOLLOW, GIFT, VIEWERS = range(len(KINDS))
 
 PLATFORM_SCHEMA: dict[str, pl.DataType] = {
     "session_id": pl.String(),
@@ -177,36 +180,29 @@ def _call_windows(w: World, rng: np.random.Generator, steps: np.ndarray,
     return _mask(late_owner, late.astype(np.int64), cta_length, steps), moment
 
 
-class _Catalogue:
-    """Gift prices in a form fast to draw from: sorted distinct prices and their gifts."""
-
-    def __init__(self) -> None:
-        table = reference.gift_catalogue().sort("coins", "gift_id")
-        if table.is_empty():
-            raise ValueError("the gift catalogue is empty: the simulator needs gifts")
-        self.ids = table["gift_id"].to_numpy()
-        self.coins = table["coins"].to_numpy()
-        self.streakable = table["streakable"].to_numpy()
-        self.prices, self.first = np.unique(self.coins, return_index=True)
-        self.count = np.diff(np.append(self.first, len(self.coins)))
-        self.log_mid = np.log(np.sqrt(self.prices[:-1] * self.prices[1:]))
-
-    def draw(self, rng: np.random.Generator, target: np.ndarray) -> np.ndarray:
-        """Index of a gift whose price is nearest (in log terms) to each target price."""
-        level = np.searchsorted(self.log_mid, np.log(target))
-        return self.first[level] + (rng.random(len(target)) * self.count[level]).astype(np.int64)
+def _catalogue() -> kernel.Catalogue:
+    """The gift catalogue sorted by price, as the kernel draws from it."""
+    table = reference.gift_catalogue().sort("coins", "gift_id")
+    if table.is_empty():
+        raise ValueError("the gift catalogue is empty: the simulator needs gifts")
+    coins = table["coins"].to_numpy().astype(np.int64)
+    prices, first = np.unique(coins, return_index=True)
+    return kernel.Catalogue(
+        ids=table["gift_id"].to_numpy().astype(np.int64), coins=coins,
+        streakable=table["streakable"].to_numpy().astype(np.bool_),
+        first=first.astype(np.int64), per_price=np.diff(np.append(first, len(coins))).astype(np.int64),
+        log_mid=np.log(np.sqrt(prices[:-1] * prices[1:])).astype(np.float64),
+    )
 
 
 def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generator) -> Dataset:
     w = world
     step_s, step_min = w.step_seconds, w.step_seconds / 60.0
     per_minute = 60 // step_s
-    s_count = sessions.height
     steps = sessions["duration_minutes"].to_numpy().astype(np.int64) * per_minute
-    horizon = int(steps.max(initial=0))
     followers = sessions["followers"].to_numpy().astype(float)
-    quality = sessions["quality"].to_numpy()
-    botted = sessions["botted"].to_numpy()
+    quality = sessions["quality"].to_numpy().astype(float)
+    botted = sessions["botted"].to_numpy().astype(np.bool_)
     hour_factor = 1.0 + w.evening_lift * audience_activity(sessions["hour"].to_numpy())
     base_impressions = (w.impressions_per_follower_minute * followers**w.follower_elasticity
                         * hour_factor * step_min)
@@ -219,240 +215,61 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
     cta, moment = _call_windows(w, window_rng, steps, per_minute)
     shock = (_windows(window_rng, steps, w.gift_shocks_per_hour,
                       max(1, round(w.gift_shock_minutes * per_minute)), step_s)
-             if w.gift_shocks_per_hour > 0 else None)
+             if w.gift_shocks_per_hour > 0 else np.zeros_like(cta))
     if w.weekend_lift > 0:  # Saturday and Sunday (ISO weekdays 6 and 7)
         weekend = sessions["start"].dt.weekday().to_numpy() >= 6
         base_impressions = base_impressions * np.where(weekend, 1.0 + w.weekend_lift, 1.0)
-    catalogue = _Catalogue()
-
-    memory = 1.0 - np.exp(-step_min / w.visibility_memory_minutes)
-    excitation_decay = np.exp(-step_min / w.excitation_minutes)
-    window = max(2, round(w.steadiness_minutes * per_minute))
-
-    visibility = np.zeros(s_count)
-    recent_gifts = np.zeros(s_count)
-    heart_history = np.ones((s_count, window))  # transformed heart ratios; 1 = at the norm
-    next_viewer = np.zeros(s_count, dtype=np.int64)
-    # the viewers present (flat arrays over all sessions of the chunk)
-    v = {k: np.zeros(0, dtype=t) for k, t in [
-        ("session", np.int64), ("number", np.int64), ("join", np.int64), ("leave", np.int64),
-        ("follow", np.int64), ("tap", float), ("gifter", bool), ("scale", float), ("bot", bool),
-        ("quiet", bool)]}
-    out: list[tuple[np.ndarray, ...]] = []
-    audience: list[tuple[np.ndarray, ...]] = []
-    platform: list[tuple[np.ndarray, ...]] = []
-
-    def emit(stream: np.random.Generator, session: np.ndarray, t: int, kind: int,
-             number: np.ndarray, count: np.ndarray, gift: np.ndarray | None = None,
-             coins: np.ndarray | None = None) -> None:
-        k = len(session)
-        if k == 0:
-            return
-        offset = (stream.random(k) * step_s * 1000).astype(np.int64) if kind != VIEWERS else \
-            np.zeros(k, dtype=np.int64)
-        none = np.full(k, -1, dtype=np.int64)
-        out.append((session, t * step_s * 1000 + offset, np.full(k, kind, dtype=np.int8),
-                    number, count.astype(np.int64), none if gift is None else gift,
-                    np.zeros(k, dtype=np.int64) if coins is None else coins))
-
-    minute_impressions = np.zeros(s_count, dtype=np.int64)
-    minute_joins = np.zeros(s_count, dtype=np.int64)
-    present_before = np.zeros(s_count)
-    for t in range(horizon):
-        live = t < steps
-        # 1. exposure and joins
-        impressions = exposure.poisson(base_impressions * np.exp(w.visibility_sensitivity * visibility))
-        impressions = np.where(live, impressions, 0)
-        joins = exposure.binomial(impressions, p_join)
-        bots = np.where(botted & live, exposure.poisson(w.bot_share * joins), 0)
-        grouped = (_gifter_groups(w, audience_rng, joins) if w.gifter_group_mean > 1
-                   else None)
-        if grouped is not None:  # the groups' gifters join after the step's other joiners
-            joins = joins + grouped
-        minute_impressions += impressions
-        minute_joins += joins
-        new = joins + bots
-        total_new = int(new.sum())
-        if total_new:
-            owner = np.repeat(np.arange(s_count), new)
-            rank = np.arange(total_new) - np.repeat(np.cumsum(new) - new, new)
-            is_bot = rank >= np.repeat(joins, new)
-            number = next_viewer[owner] + rank
-            next_viewer += new
-            quiet = ((~is_bot) & (audience_rng.random(total_new) < w.heavy_tapper_share)
-                     if w.heavy_tapper_share > 0 else np.zeros(total_new, dtype=bool))
-            bot_like = is_bot | quiet
-            mean_stay = np.where(bot_like, w.bot_stay_minutes * per_minute, stay_steps_mean[owner])
-            stay = np.maximum(1, np.ceil(audience_rng.exponential(1.0, total_new) * mean_stay)
-                              ).astype(np.int64)
-            leave = np.minimum(t + 1 + stay, steps[owner])
-            follows = (~is_bot) & (audience_rng.random(total_new) < w.follow_probability)
-            follow_at = np.where(follows, t + 1 + np.floor(audience_rng.random(total_new) * stay), -1)
-            tap = np.where(
-                bot_like, w.bot_taps_per_minute,
-                w.tap_sessions_per_minute * audience_rng.lognormal(-w.tap_taste_sigma**2 / 2,
-                                                          w.tap_taste_sigma, total_new),
-            )
-            if grouped is not None:  # a step's group gifters share one stay and leave together
-                first_gifter = np.repeat(joins - grouped, new)
-                gifter = (~is_bot) & (rank >= first_gifter)
-                lead = np.maximum.accumulate(np.where(gifter & (rank == first_gifter),
-                                                      np.arange(total_new), 0))
-                stay = np.where(gifter, stay[lead], stay)
-                leave = np.where(gifter, np.minimum(t + 1 + stay, steps[owner]), leave)
-            else:
-                gifter = (~is_bot) & (audience_rng.random(total_new) < w.gifter_share)
-            gifter = gifter & ~quiet
-            scale = w.gift_coins_median * audience_rng.lognormal(0.0, w.gift_coins_sigma, total_new)
-            emit(audience_rng, owner, t, JOIN, number, np.ones(total_new))
-            audience.append((owner, number, np.full(total_new, t * float(step_s)),
-                             (leave - t) * float(step_s), is_bot, gifter))
-            for key, values in [("session", owner), ("number", number), ("join", np.full(total_new, t)),
-                                ("leave", leave), ("follow", follow_at), ("tap", tap),
-                                ("gifter", gifter), ("scale", scale), ("bot", is_bot),
-                                ("quiet", quiet)]:
-                v[key] = np.concatenate([v[key], values])
-        present = v["leave"] > t
-        for key in v:
-            v[key] = v[key][present]
-        counts = np.bincount(v["session"], minlength=s_count)
-        if t % per_minute == 0:
-            snap = np.flatnonzero(live)
-            emit(exposure, snap, t, VIEWERS, np.full(len(snap), -1), counts[snap])
-
-        # 2. engagement of viewers who joined before this step
-        engaged = v["join"] < t
-        sess, num, bot = v["session"][engaged], v["number"][engaged], v["bot"][engaged]
-        quiet = v["quiet"][engaged]
-        boost = np.where(moment[sess, t], w.moment_lift, 1.0)
-        calling = cta[sess, t]
-        lift = np.where(calling & ~bot, w.cta_tap_lift, 1.0) * np.where(bot, 1.0, boost)
-        tap_rate = v["tap"][engaged] * step_min * lift
-        hearts = heart_rng.random(len(sess)) < -np.expm1(-tap_rate)
-        batch_mean = np.where(bot | quiet, w.bot_taps_per_batch, w.taps_per_batch_mean)[hearts]
-        if w.batch_follows_tapping:  # faster tapping packs more taps into one message
-            batch_mean = np.maximum(1.0, batch_mean * lift[hearts] ** w.batch_follows_tapping)
-        taps = heart_rng.geometric(1.0 / batch_mean)
-        if w.max_taps_per_message:
-            taps = np.minimum(taps, w.max_taps_per_message)
-        emit(heart_rng, sess[hearts], t, HEART, num[hearts], taps)
-        hearts_per_session = np.bincount(sess[hearts], weights=taps, minlength=s_count)
-
-        real = ~(bot | quiet)
-        talk = boost * np.where(calling, w.cta_comment_lift, 1.0) if w.cta_comment_lift != 1 \
-            else boost
-        said = real & (social_rng.random(len(sess)) < -np.expm1(-w.comments_per_minute * step_min * talk))
-        emit(social_rng, sess[said], t, COMMENT, num[said], np.ones(int(said.sum())))
-        shared = real & (social_rng.random(len(sess)) < -np.expm1(-w.shares_per_minute * step_min * boost))
-        emit(social_rng, sess[shared], t, SHARE, num[shared], np.ones(int(shared.sum())))
-        followed = v["follow"][engaged] == t
-        emit(social_rng, sess[followed], t, FOLLOW, num[followed], np.ones(int(followed.sum())))
-
-        gifting = v["gifter"][engaged]
-        herd = np.maximum(0.0, 1.0 + w.gift_excitation * np.tanh(recent_gifts[sess]))
-        gift_rate = w.gifts_per_gifter_minute * step_min * boost * herd
-        if shock is not None:  # gift battles and goals lift gifts alone
-            gift_rate = gift_rate * np.where(shock[sess, t], w.gift_shock_lift, 1.0)
-        gave = gifting & (gift_rng.random(len(sess)) < -np.expm1(-gift_rate))
-        n_gifts = int(gave.sum())
-        if n_gifts:
-            target = v["scale"][engaged][gave] * gift_rng.lognormal(0.0, 0.3, n_gifts)
-            pick = catalogue.draw(gift_rng, target)
-            streak = np.where(catalogue.streakable[pick],
-                              gift_rng.geometric(1.0 / w.streak_mean, n_gifts), 1)
-            emit(gift_rng, sess[gave], t, GIFT, num[gave], streak, catalogue.ids[pick],
-                 catalogue.coins[pick] * streak)
-        gifts_per_session = np.bincount(sess[gave], minlength=s_count)
-        recent_gifts = recent_gifts * excitation_decay + gifts_per_session
-
-        # 5. visibility from this step's engagement, relative to what the world expects
-        audience_minutes = np.bincount(sess, minlength=s_count) * step_min
-        heart_history = np.roll(heart_history, -1, axis=1)
-        heart_history[:, -1] = heart_ratio(w, hearts_per_session, audience_minutes)
-        comments_per_session = np.bincount(sess[said], minlength=s_count)
-        shares_per_session = np.bincount(sess[shared], minlength=s_count)
-        stayed = np.bincount(sess, minlength=s_count)  # present before this step and still here
-        index = engagement_index(w, heart_history, comments_per_session, shares_per_session,
-                                 gifts_per_session, stayed, present_before, audience_minutes)
-        index = np.where(present_before > 0, index, 0.0)
-        visibility = np.where(live, visibility + memory * (index - visibility), visibility)
-        present_before = counts.astype(float)
-        if t % per_minute == per_minute - 1 or t == horizon - 1:
-            rows = np.flatnonzero(live)
-            n_bots = np.bincount(v["session"][v["bot"]], minlength=s_count)
-            first = t - t % per_minute  # the minute's first step
-            # numpy's stubs type any(axis=1) as "a bool or an array"; of a 2-D mask, an array
-            platform.append((rows, np.full(len(rows), t // per_minute), visibility[rows],  # type: ignore[arg-type]
-                             minute_impressions[rows], minute_joins[rows], counts[rows],
-                             n_bots[rows], cta[rows, first:t + 1].any(axis=1),
-                             moment[rows, first:t + 1].any(axis=1)))
-            minute_impressions[:] = 0
-            minute_joins[:] = 0
-    return _tables(sessions, out, platform, audience)
+    catalogue = _catalogue()
+    events, platform, viewers = kernel.play_sessions(
+        rates(w), steps, np.ascontiguousarray(base_impressions, dtype=np.float64),
+        np.ascontiguousarray(p_join, dtype=np.float64),
+        np.ascontiguousarray(stay_steps_mean, dtype=np.float64), botted, cta, moment, shock,
+        catalogue, exposure, audience_rng, heart_rng, social_rng, gift_rng)
+    return _tables(sessions, events, platform, viewers, step_s, catalogue.ids)
 
 
-def _gifter_groups(w: World, rng: np.random.Generator, joins: np.ndarray) -> np.ndarray:
-    """Gifters arriving together: per session, the number of gifters who join this step in
-    groups (``gifter_group_mean`` in size on average, geometric), about ``gifter_share`` of
-    the step's other joins on average."""
-    groups = rng.poisson(joins * w.gifter_share / w.gifter_group_mean)
-    size = rng.geometric(1.0 / w.gifter_group_mean, int(groups.sum()))
-    return np.bincount(np.repeat(np.arange(len(joins)), groups), weights=size,
-                       minlength=len(joins)).astype(np.int64)
+def _tables(sessions: pl.DataFrame, events: np.ndarray, platform: tuple[np.ndarray, np.ndarray],
+            viewers: np.ndarray, step_seconds: int, gift_ids: np.ndarray) -> Dataset:
+    """The kernel's arrays as the canonical tables (events come ordered by session and time).
 
-
-def _tables(sessions: pl.DataFrame, out: list, platform: list, audience: list) -> Dataset:
+    Strings are built once per viewer (``viewers``) and gathered into the events by row.
+    """
     ids = sessions["session_id"]
-    start_ms = sessions["start"].dt.epoch("ms").to_numpy()
-    if out:
-        columns = (np.concatenate(c) for c in zip(*out, strict=True))
-        session, offset, kind, number, count, gift, coins = columns
-    else:
-        session = offset = number = count = gift = coins = np.zeros(0, dtype=np.int64)
-        kind = np.zeros(0, dtype=np.int8)
-    ts = start_ms[session] + offset
-    order = np.lexsort((np.arange(len(ts)), ts, session))
-    session, ts, kind, number = session[order], ts[order], kind[order], number[order]
-    count, gift, coins = count[order], gift[order], coins[order]
-    sid = ids.gather(session)
-    events = pl.DataFrame({
-        "session_id": sid,
-        "ts": pl.Series(ts, dtype=pl.Int64).cast(pl.Datetime("ms", "UTC")),
-        "kind": pl.Series(kind, dtype=pl.Int8).replace_strict(
-            list(range(len(KINDS))), list(KINDS), return_dtype=EventKind),
-        "user_id": pl.Series(number, dtype=pl.Int64),
-        "count": count,
-        "gift_id": pl.Series(gift, dtype=pl.Int64),
-        "coins": coins,
-    }).with_columns(
-        user_id=pl.when(pl.col("user_id") >= 0).then(
-            pl.concat_str(pl.col("session_id"), pl.lit("-v"), pl.col("user_id").cast(pl.String))),
-        gift_id=pl.when(pl.col("gift_id") >= 0).then(pl.col("gift_id")),
-    ).select(list(EVENTS_SCHEMA)).cast(EVENTS_SCHEMA)  # type: ignore[arg-type]
-
-    names = list(PLATFORM_SCHEMA)
-    if platform:
-        cols = [np.concatenate(c) for c in zip(*platform, strict=True)]
-    else:
-        cols = [np.zeros(0, dtype=np.int64)] * len(names)
-    table = pl.DataFrame({n: c for n, c in zip(names[1:], cols[1:], strict=True)})
-    table = table.with_columns(session_id=ids.gather(cols[0])).select(names)
-    table = table.cast(PLATFORM_SCHEMA).sort("session_id", "minute")  # type: ignore[arg-type]
-
-    if audience:
-        columns = (np.concatenate(c) for c in zip(*audience, strict=True))
-        owner, number, join_s, stay_s, is_bot, gifter = columns
-    else:
-        owner = number = np.zeros(0, dtype=np.int64)
-        join_s = stay_s = np.zeros(0)
-        is_bot = gifter = np.zeros(0, dtype=bool)
-    viewers = pl.DataFrame({
-        "session_id": ids.gather(owner), "number": number, "join_second": join_s,
-        "stay_seconds": stay_s, "is_bot": is_bot, "is_gifter": gifter,
+    # a row per field (each contiguous); viewers by session, then number: the order drawn
+    viewers_table = pl.DataFrame({
+        "session_id": ids.gather(viewers[0]), "number": viewers[1],
+        "join_second": viewers[2] * float(step_seconds),
+        "stay_seconds": (viewers[3] - viewers[2]) * float(step_seconds),
+        "is_bot": viewers[4].astype(bool), "is_gifter": viewers[5].astype(bool),
     }).with_columns(
         user_id=pl.concat_str(pl.col("session_id"), pl.lit("-v"), pl.col("number").cast(pl.String))
-    ).sort("session_id", "number").select(list(VIEWERS_SCHEMA)).cast(VIEWERS_SCHEMA)  # type: ignore[arg-type]
-    return Dataset.from_tables(events=events, platform=table, sessions=sessions, viewers=viewers,
-                               source="simulated",
+    ).select(list(VIEWERS_SCHEMA)).cast(VIEWERS_SCHEMA)  # type: ignore[arg-type]
+
+    session, viewer, gift_row = events[0], events[3], events[5]
+    start_ms = sessions["start"].dt.epoch("ms").to_numpy()
+    someone = viewer >= 0
+    events_table = pl.DataFrame({
+        "session_id": ids.gather(session),
+        "ts": pl.Series(start_ms[session] + events[1], dtype=pl.Int64).cast(pl.Datetime("ms", "UTC")),
+        "kind": _KIND_OF_CODE.gather(events[2]),
+        "user_id": viewers_table["user_id"].gather(
+            pl.Series(np.where(someone, viewer, 0)).set(pl.Series(~someone), None)),
+        "count": events[4],
+        "gift_id": pl.Series(np.where(gift_row >= 0, gift_ids[np.maximum(gift_row, 0)], 0),
+                             dtype=pl.Int64).set(pl.Series(gift_row < 0), None),
+        "coins": events[6],
+    })
+
+    rows, visibility = platform
+    platform_table = pl.DataFrame({
+        "session_id": ids.gather(rows[0]), "minute": rows[1], "visibility": visibility,
+        "impressions": rows[2], "joins": rows[3], "viewers": rows[4],
+        "bots": rows[5], "cta": rows[6].astype(bool), "moment": rows[7].astype(bool),
+    }).cast(PLATFORM_SCHEMA)  # type: ignore[arg-type]
+    return Dataset.from_tables(events=events_table, platform=platform_table, sessions=sessions,
+                               viewers=viewers_table, source="simulated",
                                name=str(sessions["world"][0]) if sessions.height else "simulation")
 
+
+#: Each kind of event at the kernel's code for it (``kernel.JOIN`` = 0, ...).
+_KIND_OF_CODE = pl.Series("kind", EventKind.categories, dtype=EventKind)

@@ -5,15 +5,20 @@ Each step the simulator scores every session's engagement per viewer against :da
 when steady tapping should beat bursts, C15), comments, shares, gifts and retention, each
 weighted by the world and capped at :data:`SIGNAL_CAP`. :func:`engagement_index` is that score;
 the engine turns it into the next step's impressions: the feedback loop of C7, C11 and C13.
+
+The compiled step loop (:mod:`toolkit.simulation.kernel`) calls the same scoring functions
+as this module's, one session and step at a time; :func:`rates` gives it a world's
+parameters in the units of one step.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from toolkit.simulation import kernel
 from toolkit.simulation.worlds import World
 
-__all__ = ["SIGNAL_CAP", "NORMS", "heart_ratio", "engagement_index"]
+__all__ = ["SIGNAL_CAP", "NORMS", "rates", "heart_ratio", "engagement_index"]
 
 SIGNAL_CAP = 3.0  # largest contribution of one signal to the engagement index
 
@@ -22,16 +27,52 @@ SIGNAL_CAP = 3.0  # largest contribution of one signal to the engagement index
 NORMS = World()
 
 
+def rates(w: World) -> kernel.Rates:
+    """The world's parameters in the units of one step, with the platform's norms."""
+    per_minute = 60 // w.step_seconds
+    step_min = w.step_seconds / 60.0
+    return kernel.Rates(
+        step_ms=w.step_seconds * 1000, per_minute=per_minute, step_minutes=step_min,
+        visibility_sensitivity=w.visibility_sensitivity, bot_share=w.bot_share,
+        gifter_share=w.gifter_share, gifter_group_mean=w.gifter_group_mean,
+        heavy_tapper_share=w.heavy_tapper_share, bot_stay_steps=w.bot_stay_minutes * per_minute,
+        follow_probability=w.follow_probability, tap_sessions_per_minute=w.tap_sessions_per_minute,
+        tap_taste_sigma=w.tap_taste_sigma, bot_taps_per_minute=w.bot_taps_per_minute,
+        gift_coins_median=w.gift_coins_median, gift_coins_sigma=w.gift_coins_sigma,
+        cta_tap_lift=w.cta_tap_lift, moment_lift=w.moment_lift,
+        bot_taps_per_batch=w.bot_taps_per_batch, taps_per_batch_mean=w.taps_per_batch_mean,
+        batch_follows_tapping=w.batch_follows_tapping,
+        max_taps_per_message=w.max_taps_per_message, comments_per_minute=w.comments_per_minute,
+        cta_comment_lift=w.cta_comment_lift, shares_per_minute=w.shares_per_minute,
+        gifts_per_gifter_minute=w.gifts_per_gifter_minute, gift_excitation=w.gift_excitation,
+        gift_shock_lift=w.gift_shock_lift, streak_mean=w.streak_mean,
+        excitation_decay=float(np.exp(-step_min / w.excitation_minutes)),
+        memory=float(1.0 - np.exp(-step_min / w.visibility_memory_minutes)),
+        heart_window=max(2, round(w.steadiness_minutes * per_minute)),
+        heart_power=1.0 / (1.0 + w.steadiness_penalty),
+        heart_weight=w.heart_weight, comment_weight=w.comment_weight,
+        share_weight=w.share_weight, gift_weight=w.gift_weight,
+        retention_weight=w.retention_weight,
+        norm_hearts=NORMS.tap_sessions_per_minute * NORMS.taps_per_batch_mean,
+        norm_comments=NORMS.comments_per_minute, norm_shares=NORMS.shares_per_minute,
+        norm_gifts=NORMS.gifter_share * NORMS.gifts_per_gifter_minute,
+        norm_retention=float(np.exp(-step_min / NORMS.stay_minutes_mean)),
+        signal_cap=SIGNAL_CAP,
+    )
+
+
 def heart_ratio(world: World, hearts: np.ndarray, audience_minutes: np.ndarray) -> np.ndarray:
     """One step's hearts against the norm, ``((hearts + 1) / (expected + 1)) ** (1 / (1 + k))``.
 
-    ``k`` is ``world.steadiness_penalty``. With ``k = 0`` the ratio is linear, so only the
-    number of hearts in the window counts; with ``k > 0`` it is concave, so the same hearts
-    spread evenly over the window score higher than the same hearts in one burst (Jensen's
+    ``expected`` is what the norms expect of ``audience_minutes`` viewer-minutes and ``k`` is
+    ``world.steadiness_penalty``. With ``k = 0`` the ratio is linear, so only the number of
+    hearts in the window counts; with ``k > 0`` it is concave, so the same hearts spread
+    evenly over the window score higher than the same hearts in one burst (Jensen's
     inequality): claim C15.
     """
-    expected = NORMS.tap_sessions_per_minute * NORMS.taps_per_batch_mean * audience_minutes
-    return ((hearts + 1.0) / (expected + 1.0)) ** (1.0 / (1.0 + world.steadiness_penalty))
+    r = rates(world)
+    return np.array([kernel.heart_ratio(r, float(h), float(m))
+                     for h, m in zip(np.ravel(hearts), np.ravel(audience_minutes), strict=True)])
 
 
 def engagement_index(
@@ -45,28 +86,13 @@ def engagement_index(
     same audience (``audience_minutes`` viewer-minutes): hearts (the mean of the last
     ``steadiness_minutes`` of :func:`heart_ratio`, sessions x steps, minus 1), comments,
     shares, gift events, and retention (viewers still present out of ``present_before``).
-    Weighted by the world's weights; 0 for a LIVE that engages steadily at the norms.
+    Each signal is its excess over the expectation, ``(observed - expected) / (expected + 1)``,
+    capped at :data:`SIGNAL_CAP`; the index is their sum weighted by the world's weights: 0 for
+    a LIVE that engages steadily at the norms.
     """
-    step_minutes = world.step_seconds / 60.0
-    expected_gifts = NORMS.gifter_share * NORMS.gifts_per_gifter_minute
-    expected_retention = np.exp(-step_minutes / NORMS.stay_minutes_mean)
-    hearts = np.minimum(heart_ratios.mean(axis=1) - 1.0, SIGNAL_CAP)
-    return (
-        world.heart_weight * hearts
-        + world.comment_weight * _signal(comments, NORMS.comments_per_minute * audience_minutes)
-        + world.share_weight * _signal(shares, NORMS.shares_per_minute * audience_minutes)
-        + world.gift_weight * _signal(gifts, expected_gifts * audience_minutes)
-        + world.retention_weight * _signal(stayed, present_before * expected_retention)
-    )
-
-
-def _signal(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Excess of observed over expected events, ``(observed - expected) / (expected + 1)``.
-
-    Averages 0 when events happen at the expected rate, whatever the session's size; one rare
-    event (a share in a small LIVE) moves it by at most about 1, and in a big LIVE it is the
-    relative excess.
-    """
-    return np.minimum((observed - expected) / (expected + 1.0), SIGNAL_CAP)
-
-
+    r = rates(world)
+    means = np.asarray(heart_ratios, dtype=float).mean(axis=1)
+    return np.array([
+        kernel.engagement_index(r, *map(float, row)) for row in zip(
+            means, comments, shares, gifts, stayed, present_before, audience_minutes, strict=True)
+    ])
