@@ -69,6 +69,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_simulator.py
 	$(BIN)/python benchmarks/bench_analytics.py
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 # Refresh the pinned versions on purpose (needs the package index): see README "Dependencies".
 # requirements-run.lock is the same pins without the test tools, the recorder and statsmodels.

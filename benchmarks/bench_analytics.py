@@ -4,8 +4,9 @@ Prints, on this machine:
 
 1. (the simulator: ``benchmarks/bench_simulator.py``)
 2. the LIVE analytics pipeline (``toolkit.analytics.summary.live_summary``, polars, lazy) against an
-   idiomatic pandas implementation of the same aggregates, on the same parquet file: time
-   ratio and peak-memory ratio, after checking that both give the same table;
+   idiomatic pandas implementation of the same aggregates, the same in DuckDB SQL and a bare
+   scan of the five columns the summary reads, on the same parquet file: times and peak
+   memory, after checking that pandas and DuckDB give the same table;
 3. the pipeline on a 100-million-event file in polars' streaming mode, with its peak memory.
 
 Each measured run happens in a fresh Python process, so its peak resident memory (VmHWM)
@@ -18,11 +19,10 @@ Usage: python benchmarks/bench_analytics.py [--small N] [--large N] [--work DIR]
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 import time
 from pathlib import Path
+
+from _run import run
 
 POLARS_RUN = r"""
 import json, resource, sys, time
@@ -35,6 +35,56 @@ seconds = time.perf_counter() - start
 table.write_parquet(sys.argv[3])
 PEAK
 print(json.dumps({"seconds": seconds, "peak_bytes": peak, "rows": table.height}))
+"""
+
+BARE_SCAN_RUN = r"""
+import json, sys, time
+import polars as pl
+path = sys.argv[1]
+start = time.perf_counter()
+# the five columns the summary reads, decoded, with the least work that uses every value
+table = pl.scan_parquet(path).select(
+    pl.col("session_id").str.len_bytes().sum(), pl.col("kind").to_physical().sum(),
+    pl.col("user_id").str.len_bytes().sum(), pl.col("count").sum(), pl.col("coins").sum(),
+).collect(engine="streaming")
+seconds = time.perf_counter() - start
+PEAK
+print(json.dumps({"seconds": seconds, "peak_bytes": peak, "rows": table.height}))
+"""
+
+DUCKDB_RUN = r"""
+import json, sys, time
+import duckdb
+path, out = sys.argv[1], sys.argv[2]
+SQL = '''
+    WITH e AS (SELECT session_id, CAST(kind AS VARCHAR) AS kind, user_id, "count", coins
+               FROM read_parquet(?))
+    SELECT session_id,
+           count(*) FILTER (WHERE kind = 'viewers') AS duration_minutes,
+           coalesce(max("count") FILTER (WHERE kind = 'viewers'), 0) AS peak_viewers,
+           CAST(coalesce(sum("count") FILTER (WHERE kind = 'viewers'), 0) AS BIGINT) AS watch_minutes,
+           count(DISTINCT user_id) FILTER (WHERE kind = 'join') AS unique_viewers,
+           CAST(coalesce(sum("count") FILTER (WHERE kind = 'heart'), 0) AS BIGINT) AS hearts,
+           count(*) FILTER (WHERE kind = 'comment') AS comments,
+           count(*) FILTER (WHERE kind = 'share') AS shares,
+           count(*) FILTER (WHERE kind = 'follow') AS new_followers,
+           count(DISTINCT user_id) FILTER (WHERE kind = 'gift') AS gifters,
+           CAST(coalesce(sum("count") FILTER (WHERE kind = 'gift'), 0) AS BIGINT) AS gifts,
+           CAST(coalesce(sum(coins) FILTER (WHERE kind = 'gift'), 0) AS BIGINT) AS coins
+    FROM e GROUP BY session_id ORDER BY session_id'''
+start = time.perf_counter()
+table = duckdb.connect().execute(SQL, [path]).to_arrow_table()
+seconds = time.perf_counter() - start
+import polars as pl
+frame = pl.from_arrow(table).with_columns(
+    average_viewers=pl.col("watch_minutes") / pl.col("duration_minutes"),
+    average_watch_minutes=pl.col("watch_minutes") / pl.col("unique_viewers"),
+    diamonds=pl.col("coins"), payout_micro_usd=pl.col("coins") * 5000,
+    gifts_per_minute=pl.col("gifts") / pl.col("duration_minutes"),
+    gifter_conversion=pl.col("gifters") / pl.col("unique_viewers"))
+frame.write_parquet(out)
+PEAK
+print(json.dumps({"seconds": seconds, "peak_bytes": peak, "rows": frame.height}))
 """
 
 PANDAS_RUN = r"""
@@ -69,26 +119,6 @@ table.to_parquet(sys.argv[2], index=False)
 PEAK
 print(json.dumps({"seconds": seconds, "peak_bytes": peak, "rows": len(table)}))
 """
-
-
-# Peak resident memory of this process. VmHWM (Linux) belongs to the process's own memory
-# map; ru_maxrss can carry over the parent's high-water mark through fork and exec.
-PEAK_CODE = """
-try:
-    with open("/proc/self/status") as status:
-        peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM")) * 1024
-except OSError:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-"""
-POLARS_RUN = POLARS_RUN.replace("PEAK", PEAK_CODE)
-PANDAS_RUN = PANDAS_RUN.replace("PEAK", PEAK_CODE)
-
-
-def run(code: str, *args: str) -> dict[str, float]:
-    """Run ``code`` in a fresh interpreter and return the JSON it prints last."""
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def ensure_dataset(folder: Path, sessions: int, seed: int) -> tuple[Path, int, float]:
@@ -133,13 +163,22 @@ def main() -> None:
     eager = run(POLARS_RUN, str(small), "in-memory", str(args.work / "polars-eager.parquet"))
     fast = run(POLARS_RUN, str(small), "streaming", str(args.work / "polars.parquet"))
     slow = run(PANDAS_RUN, str(small), str(args.work / "pandas.parquet"))
+    duck = run(DUCKDB_RUN, str(small), str(args.work / "duckdb.parquet"))
+    bare = run(BARE_SCAN_RUN, str(small))
     equal = same_results(args.work / "polars.parquet", args.work / "pandas.parquet")
-    print(f"{n_small:,} events, {fast['rows']:,} sessions; results equal: {equal}")
+    equal_duck = same_results(args.work / "polars.parquet", args.work / "duckdb.parquet")
+    print(f"{n_small:,} events, {fast['rows']:,} sessions; results equal: pandas {equal}, "
+          f"DuckDB {equal_duck}")
     print(f"polars, in-memory engine {eager['seconds']:.2f} s, "
           f"peak {eager['peak_bytes'] / gib:.2f} GiB")
     print(f"polars, streaming engine {fast['seconds']:.2f} s, "
           f"peak {fast['peak_bytes'] / gib:.2f} GiB")
     print(f"pandas {slow['seconds']:.2f} s, peak {slow['peak_bytes'] / gib:.2f} GiB")
+    print(f"DuckDB SQL {duck['seconds']:.2f} s, peak {duck['peak_bytes'] / gib:.2f} GiB")
+    print(f"bare scan of the same five columns (polars, streaming) {bare['seconds']:.2f} s, "
+          f"peak {bare['peak_bytes'] / gib:.2f} GiB")
+    print(f"summary / bare scan {fast['seconds'] / bare['seconds']:.2f}x (target <= 1.2); "
+          f"DuckDB / summary {duck['seconds'] / fast['seconds']:.2f}x (target > 1)")
     print("ratios against the streaming engine, the pipeline's mode for files:")
     print(f"time ratio pandas/polars {slow['seconds'] / fast['seconds']:.1f}x (target >= 10); "
           f"memory ratio polars/pandas {fast['peak_bytes'] / slow['peak_bytes']:.2f} "

@@ -9,7 +9,9 @@ Prints, for the same 2,000 sessions of the ``baseline`` world (one batch):
    polars tables): events per second, and the speed-up;
 
 then ``toolkit.simulation.store.write_simulation`` of ``--write`` sessions (about 1,000 events
-each) to parquet (zstd level 3): events per second including writing.
+each) to parquet (zstd level 3): events per second including writing; and the same sessions
+written as a partitioned dataset (``toolkit.simulation.partitioned``, zstd level 1) by 1 and
+``--workers`` processes.
 
 Each figure is the best of ``--repeat`` runs in a fresh Python process with one thread
 (``POLARS_MAX_THREADS``, ``NUMBA_NUM_THREADS``, ``OMP_NUM_THREADS`` = 1), after one run
@@ -22,11 +24,9 @@ Usage: python benchmarks/bench_simulator.py [--write N] [--repeat K] [--work DIR
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from _run import ONE_THREAD, run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,7 @@ elif what == "kernel":
     captured = {}
     tables = engine._tables
     def keep(sessions, events, *rest):
-        captured["events"] = len(events)
+        captured["events"] = events.shape[1]  # fields x events
         return None
     engine._tables = keep
     run = lambda: engine._simulate_chunk(world, sessions, np.random.default_rng(2))
@@ -79,20 +79,26 @@ with tempfile.TemporaryDirectory(dir=sys.argv[2]) as out:
 print(json.dumps({"seconds": seconds, "events": events}))
 """
 
-ONE_THREAD = {"POLARS_MAX_THREADS": "1", "NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-              "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-def run(code: str, *args: str) -> dict[str, float]:
-    """Run ``code`` in a fresh one-thread interpreter and return the JSON it prints last."""
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          check=True, env={**os.environ, **ONE_THREAD})
-    return json.loads(done.stdout.strip().splitlines()[-1])
+PARTITIONED = r"""
+import json, os, sys, tempfile, time
+os.environ["POLARS_MAX_THREADS"] = "1"
+from toolkit.simulation import partitioned, worlds
+world, n, workers = worlds.world("baseline"), int(sys.argv[1]), int(sys.argv[3])
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory(dir=sys.argv[2]) as out:
+        partitioned.write_partitioned_simulation(out + "/warm", world, 50, 1)  # numba's cache
+        start = time.perf_counter()
+        events = partitioned.write_partitioned_simulation(out + "/sim", world, n, 3,
+                                                          workers=workers)
+        seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "events": events}))
+"""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", type=int, default=20_000, help="sessions written to parquet")
+    parser.add_argument("--workers", type=int, default=2, help="processes, partitioned")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best is kept)")
     parser.add_argument("--work", type=Path, default=Path("build/bench"))
     args = parser.parse_args()
@@ -102,9 +108,9 @@ def main() -> None:
 
     print("== simulator, 2,000 baseline sessions, one thread (best of "
           f"{args.repeat} runs)")
-    previous = run(RUN, "previous", tests, repeat)
-    kernel = run(RUN, "kernel", tests, repeat)
-    whole = run(RUN, "simulate", tests, repeat)
+    previous = run(RUN, "previous", tests, repeat, env=ONE_THREAD)
+    kernel = run(RUN, "kernel", tests, repeat, env=ONE_THREAD)
+    whole = run(RUN, "simulate", tests, repeat, env=ONE_THREAD)
     rate = {name: r["events"] / r["seconds"] for name, r in
             [("previous", previous), ("kernel", kernel), ("simulate", whole)]}
     print(f"previous version (numpy step loop), tables built: {previous['events']:,} events "
@@ -118,10 +124,15 @@ def main() -> None:
           f"{whole['seconds']:.2f} s")
 
     print(f"== writing {args.write:,} sessions to parquet (zstd 3), one thread")
-    written = run(WRITE, str(args.write), str(args.work))
+    written = run(WRITE, str(args.write), str(args.work), env=ONE_THREAD)
     print(f"{written['events']:,} events in {written['seconds']:.1f} s: "
           f"{written['events'] / written['seconds']:,.0f} events/s including writing "
           "(target 2,000,000)")
+    print(f"== the same sessions partitioned (zstd 1), batches on 1 and {args.workers} processes")
+    for workers in sorted({1, args.workers}):
+        parts = run(PARTITIONED, str(args.write), str(args.work), str(workers))
+        print(f"{workers} process(es): {parts['events']:,} events in {parts['seconds']:.1f} s: "
+              f"{parts['events'] / parts['seconds']:,.0f} events/s including writing")
 
 
 if __name__ == "__main__":

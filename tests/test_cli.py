@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from toolkit.cli import main
@@ -84,3 +85,21 @@ def test_simulate_refuses_a_compression_level_zstd_has_not(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["simulate", "--compression-level", "23", "--seed", "1", "--out", "x"])
     assert "a zstd level is a whole number from 1 to 22, not '23'" in capsys.readouterr().err
+
+
+def test_simulate_partitioned_then_summary(tmp_path: Path, capsys) -> None:
+    assert main(["simulate", "--sessions", "30", "--seed", "3", "--partitioned", "--workers",
+                 "1", "--out", str(tmp_path / "sim")]) == 0
+    assert "(partitioned)" in capsys.readouterr().out
+    assert (tmp_path / "sim" / "events" / "batch=00000" / "part.parquet").is_file()
+    assert main(["summary", "--data", str(tmp_path / "sim"), "--out",
+                 str(tmp_path / "summary.parquet")]) == 0
+    assert pl.read_parquet(tmp_path / "summary.parquet").height == 30
+    assert main(["summary", "--data", str(tmp_path / "sim"), "--out",
+                 str(tmp_path / "summary.csv")]) == 2
+    assert "give a .parquet file name" in capsys.readouterr().err
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "keep.txt").write_text("x")
+    assert main(["simulate", "--sessions", "5", "--seed", "3", "--partitioned",
+                 "--out", str(tmp_path / "mine")]) == 2
+    assert "not a partitioned simulation" in capsys.readouterr().err

@@ -80,3 +80,24 @@ def test_a_local_cluster_returns_the_results_in_dataset_order() -> None:
                        progress=lambda done, n: seen.append((done, n)))
     assert out == [i * i + i for i in range(6)]
     assert seen[-1] == (6, 6) and len(seen) == 6
+
+
+def test_a_partitioned_simulation_and_its_summary_on_a_separate_scheduler(
+        tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit.analytics import live_summary
+    from toolkit.analytics.partitioned import by_part
+    from toolkit.events import Dataset
+    from toolkit.simulation import partitioned, worlds
+
+    monkeypatch.setattr(partitioned, "CHUNK_SESSIONS", 40)  # batches are cut here, not there
+    world = worlds.world("baseline")
+    here = partitioned.write_partitioned_simulation(tmp_path / "here", world, 100, 4)
+    there = partitioned.write_partitioned_simulation(tmp_path / "there", world, 100, 4,
+                                                     scheduler=scheduler)
+    assert here == there > 0
+    files = sorted(p.relative_to(tmp_path / "here") for p in (tmp_path / "here").rglob("*.parquet"))
+    assert len(files) == 3 * 3 + 1
+    for file in files:
+        assert (tmp_path / "here" / file).read_bytes() == (tmp_path / "there" / file).read_bytes()
+    summary = by_part(tmp_path / "there", scheduler=scheduler)
+    assert summary.equals(live_summary(Dataset.from_folder(tmp_path / "here").table("events")))

@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("analytics",),
     ("events", "likes"),
     ("money",),
-    ("stats", "_paths", "_checks", "_layers", "__init__"),
+    ("stats", "_paths", "_checks", "_parallel", "_layers", "__init__"),
 )
 
 #: Modules of the claims layer allowed to run the simulator (error rates, the claims page).
@@ -66,6 +66,6 @@ def layers_markdown() -> str:
         for prefix in layer:
             if prefix in _WHAT:
                 lines.append(f"{prefix:<12} {_WHAT[prefix]}")
-    lines.append("(and the private helpers _paths, _checks, _layers, at the bottom)")
+    lines.append("(and the private helpers _paths, _checks, _parallel, _layers, at the bottom)")
     lines.append("```")
     return "\n".join(lines) + "\n"

@@ -5,6 +5,8 @@ Commands
 build     execute the notebooks and build the explainer site
 classroom derive the student copies of the notebooks (solutions blanked)
 simulate  simulate LIVE sessions of a world and write them as parquet files
+          (--partitioned: a folder per batch of sessions, in parallel or on Dask)
+summary   the LIVE summary or minute table of a dataset folder, part by part (Dask-ready)
 cost      the cheapest way to buy N coins
 flow      follow N coins from the viewer's wallet to the creator's payout
 gifts     list or search the gift catalogue
@@ -136,6 +138,17 @@ def _simulate(args: argparse.Namespace) -> int:
 
     chosen = world(args.world)
     out = Path(args.out)
+    if args.partitioned:
+        if args.creators:
+            raise ValueError("--partitioned writes independent sessions, not --creators")
+        from toolkit.simulation.partitioned import write_partitioned_simulation
+
+        events = write_partitioned_simulation(
+            out, chosen, args.sessions, args.seed, workers=args.workers,
+            scheduler=args.scheduler, compression_level=args.compression_level,
+            progress=_progress("batches"))
+        print(f"wrote {events:,} events of world {chosen.name!r} to {out}/ (partitioned)")
+        return 0
     if args.creators:
         paths = write_creator_simulation(out, chosen, args.creators, args.days, args.seed,
                                          _progress("days"), args.compression_level)
@@ -144,6 +157,22 @@ def _simulate(args: argparse.Namespace) -> int:
                                  args.compression_level)
     events = pl.scan_parquet(paths["events"]).select(pl.len()).collect().item()
     print(f"wrote {events:,} events of world {chosen.name!r} to {out}/")
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    import os
+
+    from toolkit.analytics.partitioned import by_part
+
+    if args.out.suffix != ".parquet":
+        raise ValueError(f"--out {args.out}: give a .parquet file name")
+    table = by_part(args.data, args.table, workers=args.workers, scheduler=args.scheduler,
+                    progress=_progress("parts"))
+    partial = args.out.with_name(f".{args.out.name}.partial")
+    table.write_parquet(partial)
+    os.replace(partial, args.out)
+    print(f"wrote {table.height:,} rows of {args.table} to {args.out}")
     return 0
 
 
@@ -215,10 +244,21 @@ def _classroom(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _build(args: argparse.Namespace) -> int:
     from toolkit.publish.build import build
 
-    build(Path(args.out), in_place=args.in_place, only=args.only)
+    build(Path(args.out), in_place=args.in_place, only=args.only, jobs=args.jobs)
     return 0
 
 
@@ -333,7 +373,24 @@ def parser() -> argparse.ArgumentParser:
     simulate.add_argument("--compression-level", type=_compression_level, default=3,
                           help="zstd level, 1 to 22 (default 3; the bundled data use 15: "
                                "a fifth smaller, ten times slower to write)")
+    simulate.add_argument("--partitioned", action="store_true",
+                          help="write each batch of 2,000 sessions to its own folder "
+                               "(events/batch=00000/...), batches in parallel; resumable")
+    simulate.add_argument("--workers", type=_positive_int, default=1,
+                          help="with --partitioned: processes (default 1)")
+    simulate.add_argument("--scheduler",
+                          help="with --partitioned: run on Dask, 'local' or tcp://host:8786")
     simulate.set_defaults(run=_simulate)
+
+    summary = commands.add_parser(
+        "summary", help="the LIVE summary (or minute table) of a dataset folder, part by part")
+    summary.add_argument("--data", required=True, type=Path, help="a dataset folder")
+    summary.add_argument("--table", choices=("live_summary", "live_minutes"),
+                         default="live_summary")
+    summary.add_argument("--out", required=True, type=Path, help="parquet file to write")
+    summary.add_argument("--workers", type=_positive_int, default=1, help="processes")
+    summary.add_argument("--scheduler", help="run on Dask: 'local' or tcp://host:8786")
+    summary.set_defaults(run=_summary)
 
     claims = commands.add_parser("claims", help="test every claim on a dataset folder")
     claims.add_argument("--data", required=True, type=Path,
@@ -400,6 +457,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--in-place", action="store_true",
                        help="also save executed notebooks over notebooks/ (refresh outputs)")
     build.add_argument("--only", help="run only notebooks whose name contains this")
+    build.add_argument("--jobs", type=_positive_int, default=None,
+                       help="notebooks executed at once (default: the cores, at most 4)")
     build.set_defaults(run=_build)
     return main_parser
 
@@ -409,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (ValueError, FileNotFoundError, ImportError) as error:
+    except (ValueError, FileNotFoundError, FileExistsError, ImportError) as error:
         print(f"toolkit {args.command}: error: {error}", file=sys.stderr)
         return 2
 

@@ -109,15 +109,27 @@ class Dataset:
     def from_folder(cls, folder: str | Path) -> Dataset:
         """Read every ``<table>.parquet`` found in ``folder`` (``events.parquet`` is required).
 
+        A partitioned dataset (:mod:`toolkit.simulation.partitioned`: ``events/batch=*/`` and so
+        on) is read as one lazy table per folder of parts.
+
         The source is ``"simulated"`` when the folder has a ``world.json`` (written by
         ``toolkit simulate``), else ``"recorded"``.
         """
         folder = Path(folder)
-        if not (folder / "events.parquet").is_file():
-            raise FileNotFoundError(f"{folder}: no events.parquet (is this a dataset folder?)")
-        tables = {t: pl.scan_parquet(folder / f"{t}.parquet")
-                  for t in TABLES if (folder / f"{t}.parquet").is_file()}
-        _check_events(folder / "events.parquet", tables["events"])
+        if (folder / "events").is_dir():  # partitioned: a folder of hive-style parts per table
+            tables = {t: pl.scan_parquet(folder / t / "*" / "*.parquet", hive_partitioning=False)
+                      for t in TABLES if (folder / t).is_dir() and any((folder / t).glob("*/*.parquet"))}
+            tables.update({t: pl.scan_parquet(folder / f"{t}.parquet") for t in TABLES
+                           if t not in tables and (folder / f"{t}.parquet").is_file()})
+            if "events" not in tables:
+                raise FileNotFoundError(f"{folder / 'events'}: no parquet parts")
+            _check_events(folder / "events", tables["events"])
+        else:
+            if not (folder / "events.parquet").is_file():
+                raise FileNotFoundError(f"{folder}: no events.parquet (is this a dataset folder?)")
+            tables = {t: pl.scan_parquet(folder / f"{t}.parquet")
+                      for t in TABLES if (folder / f"{t}.parquet").is_file()}
+            _check_events(folder / "events.parquet", tables["events"])
         source = "simulated" if (folder / "world.json").is_file() else "recorded"
         return cls(**tables, source=source, name=folder.name)
 

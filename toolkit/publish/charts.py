@@ -4,22 +4,30 @@ Call :func:`setup` once at the top of a notebook. It registers and enables the `
 renderer, which stores each chart twice in the notebook: as a Vega-Lite spec, drawn
 interactively by JupyterLab with no network, and as a static PNG (made locally by
 ``vl-convert``), so the notebook also reads on a code host that runs no JavaScript.
-Nothing happens at import time.
+Nothing else happens at import time (but see the last paragraph).
 
 Dollar columns are exact decimals in the toolkit; charts convert them to floats for drawing
 only (a chart is not a total).
+
+Importing this module marks the package ``rfc3987_syntax`` as absent (unless it is already
+imported): Altair checks charts with ``jsonschema``, which, when that package is installed
+(JupyterLab's dependencies bring it), builds a grammar for the ``iri`` string formats as it is
+imported, 2-3 seconds of every notebook's start for a format no Vega-Lite schema uses.
 """
 
 from __future__ import annotations
 
 import base64
+import sys
 from typing import Any, cast
 
-import altair as alt
-import polars as pl
-from altair.vegalite.v5.display import VEGALITE_MIME_TYPE
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see the docstring
 
-from toolkit._checks import to_float
+import altair as alt  # noqa: E402
+import polars as pl  # noqa: E402
+from altair.vegalite.v5.display import VEGALITE_MIME_TYPE  # noqa: E402
+
+from toolkit._checks import to_float  # noqa: E402
 
 __all__ = [
     "setup", "timeline", "money_waterfall", "price_per_coin", "creator_share_by_rates",

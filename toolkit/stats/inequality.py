@@ -39,7 +39,9 @@ def _gini_sorted(x: np.ndarray, axis: int = -1) -> np.ndarray:
     weights = (2 * rank - n - 1).reshape(shape)
     total = x.sum(axis=axis)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (weights * x).sum(axis=axis) / (n * total)
+        # the weights sum to 0, so equal values can give -1e-17: a Gini is never below 0
+        # (np.maximum keeps the nan of an all-zero sample)
+        return np.maximum((weights * x).sum(axis=axis) / (n * total), 0.0)
 
 
 def gini(values: object) -> float:

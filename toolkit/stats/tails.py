@@ -191,7 +191,7 @@ def compare_lognormal(values: object, fit: PowerLawFit, alpha: float = 0.05) -> 
     ``log sigma``). Vuong's test compares the pointwise log-likelihoods.
     """
     x = _values(values)
-    tail = x[x >= fit.xmin]
+    tail = np.sort(x[x >= fit.xmin])  # sorted: the sums, and so the fit, ignore the data's order
     logs = np.log(tail)
     log_xmin = math.log(fit.xmin)
 
@@ -206,7 +206,10 @@ def compare_lognormal(values: object, fit: PowerLawFit, alpha: float = 0.05) -> 
     start = np.array([logs.mean(), math.log(max(logs.std(), 0.1))])
     # bounded: as mu -> -inf and sigma -> inf the truncated log-normal becomes a power law
     bounds = [(log_xmin - 100.0, float(logs.max()) + 10.0), (math.log(0.01), math.log(100.0))]
-    theta = optimize.minimize(minus_loglik, start, method="L-BFGS-B", bounds=bounds).x
+    # tight tolerances: the likelihood is flat along the ridge towards the power law, where
+    # the default ones stop early, at a point that depends on rounding
+    theta = optimize.minimize(minus_loglik, start, method="L-BFGS-B", bounds=bounds,
+                              options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 10_000}).x
     mu, sigma = float(theta[0]), float(math.exp(theta[1]))
     log_ln = log_density(mu, sigma)
     log_pl = math.log(fit.alpha - 1.0) - log_xmin - fit.alpha * (logs - log_xmin)
