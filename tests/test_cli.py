@@ -103,3 +103,17 @@ def test_simulate_partitioned_then_summary(tmp_path: Path, capsys) -> None:
     assert main(["simulate", "--sessions", "5", "--seed", "3", "--partitioned",
                  "--out", str(tmp_path / "mine")]) == 2
     assert "not a partitioned simulation" in capsys.readouterr().err
+
+
+def test_summary_never_writes_into_the_dataset(tmp_path: Path, capsys) -> None:
+    assert main(["simulate", "--sessions", "5", "--seed", "3", "--partitioned",
+                 "--out", str(tmp_path / "sim")]) == 0
+    part = tmp_path / "sim" / "events" / "batch=00000" / "part.parquet"
+    before = part.read_bytes()
+    assert main(["summary", "--data", str(tmp_path / "sim"), "--out", str(part)]) == 2
+    assert "inside the dataset folder" in capsys.readouterr().err
+    assert part.read_bytes() == before
+    (tmp_path / "folder.parquet").mkdir()
+    assert main(["summary", "--data", str(tmp_path / "sim"), "--out",
+                 str(tmp_path / "folder.parquet")]) == 2
+    assert "is a folder" in capsys.readouterr().err

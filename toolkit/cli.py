@@ -167,11 +167,21 @@ def _summary(args: argparse.Namespace) -> int:
 
     if args.out.suffix != ".parquet":
         raise ValueError(f"--out {args.out}: give a .parquet file name")
+    if args.out.resolve().is_relative_to(args.data.resolve()):
+        raise ValueError(f"--out {args.out}: is inside the dataset folder {args.data}; write "
+                         "the table somewhere else (nothing was written)")
+    if args.out.is_dir():
+        raise ValueError(f"--out {args.out}: is a folder; give a .parquet file name")
+    if not args.out.parent.is_dir():
+        raise ValueError(f"--out {args.out}: the folder {args.out.parent} does not exist")
     table = by_part(args.data, args.table, workers=args.workers, scheduler=args.scheduler,
                     progress=_progress("parts"))
     partial = args.out.with_name(f".{args.out.name}.partial")
-    table.write_parquet(partial)
-    os.replace(partial, args.out)
+    try:
+        table.write_parquet(partial)
+        os.replace(partial, args.out)
+    finally:
+        partial.unlink(missing_ok=True)
     print(f"wrote {table.height:,} rows of {args.table} to {args.out}")
     return 0
 
@@ -468,9 +478,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (ValueError, FileNotFoundError, FileExistsError, ImportError) as error:
+    except (ValueError, OSError, ImportError) as error:
         print(f"toolkit {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"\ntoolkit {args.command}: interrupted (what was finished is kept: run the same "
+              "command again to resume where it can)", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -105,3 +105,47 @@ def test_the_partitioned_reader_checks_the_events_columns(tmp_path: Path) -> Non
     pl.DataFrame({"session_id": ["s"]}).write_parquet(part / "part.parquet")
     with pytest.raises(ValueError, match="no column 'ts'"):
         Dataset.from_folder(tmp_path)
+
+
+def test_files_it_did_not_write_are_never_removed(tmp_path: Path, small_batches) -> None:
+    out = tmp_path / "sim"
+    partitioned.write_partitioned_simulation(out, WORLD, 30, 1)
+    (out / "notes.txt").write_text("mine")  # a user's file inside an earlier output
+    with pytest.raises(FileExistsError, match="notes.txt, which this command did not write"):
+        partitioned.write_partitioned_simulation(out, WORLD, 30, 2)
+    assert (out / "notes.txt").read_text() == "mine"
+    staging = tmp_path / "proj.partial"  # a folder with a plan.json that is not ours
+    staging.mkdir()
+    (staging / "plan.json").write_text('{"mine": true}')
+    (staging / "thesis.tex").write_text("keep")
+    with pytest.raises(FileExistsError, match="not made by this command"):
+        partitioned.write_partitioned_simulation(tmp_path / "proj", WORLD, 10, 1)
+    assert (staging / "thesis.tex").read_text() == "keep"
+    (tmp_path / "link").symlink_to(out)
+    with pytest.raises(FileExistsError, match="symbolic link"):
+        partitioned.write_partitioned_simulation(tmp_path / "link", WORLD, 10, 1)
+    assert (tmp_path / "link").is_symlink() and (out / "notes.txt").is_file()
+
+
+def test_stray_and_broken_parts_are_named(tmp_path: Path, small_batches) -> None:
+    out = tmp_path / "odd [1] name"  # brackets: paths are never read as glob patterns
+    partitioned.write_partitioned_simulation(out, WORLD, 60, 4)
+    assert by_part(out).height == 60
+    assert Dataset.from_folder(out).table("events").height == bare_scan(out, ("kind",))
+    copy = out / "events" / "batch=00000 copy"
+    copy.mkdir()
+    (copy / "part.parquet").write_bytes((out / "events" / "batch=00000" / "part.parquet").read_bytes())
+    with pytest.raises(ValueError, match="'batch=00000 copy' is not a part"):
+        by_part(out)
+    with pytest.raises(ValueError, match="is not a part"):
+        Dataset.from_folder(out)
+    (copy / "part.parquet").unlink()
+    copy.rmdir()
+    broken = out / "events" / "batch=00001" / "part.parquet"
+    broken.write_bytes(broken.read_bytes()[:100])  # truncated
+    with pytest.raises(ValueError, match=r"batch=00001.part\.parquet: cannot compute live_summary"):
+        by_part(out)
+    (out / "events" / "batch=00001" / "part.parquet").unlink()
+    (out / "events" / "batch=00001").rmdir()
+    with pytest.raises(ValueError, match="1 parts, but world.json records 2 batches"):
+        by_part(out)

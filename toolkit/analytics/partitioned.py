@@ -23,6 +23,7 @@ import polars as pl
 from toolkit._parallel import map_in_order
 from toolkit.analytics.minutes import live_minutes
 from toolkit.analytics.summary import live_summary
+from toolkit.events.dataset import table_parts
 
 __all__ = ["event_parts", "by_part", "bare_scan", "TABLES_BY_PART"]
 
@@ -36,23 +37,28 @@ TABLES_BY_PART: dict[str, Callable[[pl.LazyFrame], pl.LazyFrame]] = {
 def event_parts(folder: str | Path) -> list[Path]:
     """The events files of a dataset folder, in order (``events.parquet`` if not partitioned)."""
     folder = Path(folder)
-    parts = sorted((folder / "events").glob("*/*.parquet"))
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder")
+    parts = table_parts(folder, "events")
     if parts:
         return parts
     if (folder / "events.parquet").is_file():
         return [folder / "events.parquet"]
-    raise FileNotFoundError(f"{folder}: no events.parquet and no events/*/ parts")
+    raise FileNotFoundError(f"{folder}: no events.parquet and no events/batch=*/ parts")
 
 
 def _one_part(table: str, path: Path) -> pl.DataFrame:
-    """``table`` of one part, with the streaming engine."""
-    events = pl.scan_parquet(path, hive_partitioning=False)
-    return TABLES_BY_PART[table](events).collect(engine="streaming")
+    """``table`` of one part, with the streaming engine; a part that cannot be read is named."""
+    try:
+        events = pl.scan_parquet(path, glob=False, hive_partitioning=False)
+        return TABLES_BY_PART[table](events).collect(engine="streaming")
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise ValueError(f"{path}: cannot compute {table} of this part: {error}") from None
 
 
 def _scan_part(columns: tuple[str, ...], path: Path) -> int:
     """Decode ``columns`` of one part with the least work that uses every value; its rows."""
-    events = pl.scan_parquet(path, hive_partitioning=False)
+    events = pl.scan_parquet(path, glob=False, hive_partitioning=False)
     schema = events.collect_schema()
     touch = [pl.col(c).str.len_bytes().sum() if schema[c] == pl.String
              else pl.col(c).to_physical().sum() for c in columns]

@@ -24,6 +24,8 @@ Tables are held as ``polars.LazyFrame`` (nothing is read from disk until needed)
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,7 +36,7 @@ import polars as pl
 from toolkit._checks import OneOf, Text, check_fields, check_relation
 from toolkit.events.schema import EVENTS_SCHEMA
 
-__all__ = ["Dataset", "TABLES", "SOURCES"]
+__all__ = ["Dataset", "TABLES", "SOURCES", "table_parts"]
 
 T = TypeVar("T")
 
@@ -117,9 +119,9 @@ class Dataset:
         """
         folder = Path(folder)
         if (folder / "events").is_dir():  # partitioned: a folder of hive-style parts per table
-            tables = {t: pl.scan_parquet(folder / t / "*" / "*.parquet", hive_partitioning=False)
-                      for t in TABLES if (folder / t).is_dir() and any((folder / t).glob("*/*.parquet"))}
-            tables.update({t: pl.scan_parquet(folder / f"{t}.parquet") for t in TABLES
+            tables = {t: pl.scan_parquet(parts, glob=False, hive_partitioning=False)
+                      for t in TABLES if (parts := table_parts(folder, t))}
+            tables.update({t: pl.scan_parquet(folder / f"{t}.parquet", glob=False) for t in TABLES
                            if t not in tables and (folder / f"{t}.parquet").is_file()})
             if "events" not in tables:
                 raise FileNotFoundError(f"{folder / 'events'}: no parquet parts")
@@ -127,7 +129,7 @@ class Dataset:
         else:
             if not (folder / "events.parquet").is_file():
                 raise FileNotFoundError(f"{folder}: no events.parquet (is this a dataset folder?)")
-            tables = {t: pl.scan_parquet(folder / f"{t}.parquet")
+            tables = {t: pl.scan_parquet(folder / f"{t}.parquet", glob=False)
                       for t in TABLES if (folder / f"{t}.parquet").is_file()}
             _check_events(folder / "events.parquet", tables["events"])
         source = "simulated" if (folder / "world.json").is_file() else "recorded"
@@ -163,6 +165,38 @@ class Dataset:
     def tables(self) -> dict[str, pl.LazyFrame]:
         """The tables present, by name (hidden ones too, whatever the source)."""
         return {t: getattr(self, t) for t in TABLES if getattr(self, t) is not None}
+
+
+_PART_FOLDER = re.compile(r"batch=\d+")
+
+
+def table_parts(folder: str | Path, table: str = "events") -> list[Path]:
+    """The parts of ``table`` in a partitioned dataset folder, in order (empty if none).
+
+    Only ``<table>/batch=<digits>/part.parquet`` counts: a copied or stray folder
+    (``batch=00000 copy``) is an error, not a part, and when the folder's ``world.json``
+    records how many batches it has, the parts must be that many.
+    """
+    folder = Path(folder)
+    if not (folder / table).is_dir():
+        return []
+    parts, stray = [], []
+    for entry in sorted((folder / table).iterdir()):
+        if entry.is_dir() and _PART_FOLDER.fullmatch(entry.name) and (entry / "part.parquet").is_file():
+            parts.append(entry / "part.parquet")
+        elif not entry.name.startswith("."):
+            stray.append(entry.name)
+    if stray:
+        raise ValueError(f"{folder / table}: {stray[0]!r} is not a part (expected batch=NNNNN/"
+                         f"part.parquet only; {len(stray)} such entries)")
+    try:
+        expected = json.loads((folder / "world.json").read_text()).get("batches")
+    except (OSError, ValueError, AttributeError):
+        expected = None
+    if isinstance(expected, int) and parts and len(parts) != expected:
+        raise ValueError(f"{folder / table}: {len(parts)} parts, but world.json records "
+                         f"{expected} batches")
+    return parts
 
 
 def _check_events(path: Path, events: pl.LazyFrame) -> None:

@@ -122,16 +122,22 @@ def write_partitioned_simulation(
     out = Path(out)
     n = check_count(n_sessions, "n_sessions")
     workers = check_count(workers, "workers")
-    if out.exists() and any(out.iterdir()) and not _is_partitioned(out):
-        raise FileExistsError(f"{out}: exists and is not a partitioned simulation; choose an "
-                              "empty or new folder (nothing was written)")
+    seed = check_count(seed, "seed")
     staging = out.with_name(out.name + ".partial")
+    for path in (out, staging):
+        if path.is_symlink():
+            raise FileExistsError(f"{path}: is a symbolic link; give the folder itself")
+        if path.exists() and not path.is_dir():
+            raise FileExistsError(f"{path}: exists and is not a folder")
+    if out.exists() and any(out.iterdir()):
+        if not _is_partitioned(out):
+            raise FileExistsError(f"{out}: exists and is not a partitioned simulation; choose "
+                                  "an empty or new folder (nothing was written)")
+        _check_only_ours(out, "world.json")
     plan = _plan(world, n, seed, compression_level)
     if staging.exists():  # an interrupted run: resume it if it is this one, else start over
-        previous = staging / "plan.json"
-        if not previous.is_file():
-            raise FileExistsError(f"{staging}: exists and was not made by this command")
-        if json.loads(previous.read_text()) != plan:
+        _check_only_ours(staging, "plan.json")
+        if _read_json(staging / "plan.json") != plan:
             shutil.rmtree(staging)
     staging.mkdir(parents=True, exist_ok=True)
     (staging / "plan.json").write_text(json.dumps(plan, indent=2) + "\n")
@@ -152,7 +158,6 @@ def write_partitioned_simulation(
                   "command": f"toolkit simulate --world {world.name} --sessions {n} --seed {seed} "
                              f"--partitioned --compression-level {compression_level}"}
     (staging / "world.json").write_text(json.dumps(world_file, indent=2) + "\n")
-    (staging / "plan.json").unlink()
     if out.exists():  # the previous dataset (checked above), swapped out, then removed
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.previous-", dir=out.parent))
         os.replace(out, old)
@@ -160,12 +165,42 @@ def write_partitioned_simulation(
         shutil.rmtree(old)
     else:
         os.replace(staging, out)
+    (out / "plan.json").unlink()  # last: until here a re-run finds its staging folder
     return events
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _is_partitioned(folder: Path) -> bool:
     """Whether ``folder`` holds a partitioned simulation (its ``world.json`` says so)."""
-    try:
-        return json.loads((folder / "world.json").read_text()).get("layout") == LAYOUT
-    except (OSError, ValueError, AttributeError):
-        return False
+    recorded = _read_json(folder / "world.json")
+    return isinstance(recorded, dict) and recorded.get("layout") == LAYOUT
+
+
+#: What a partitioned simulation folder (or its staging folder) holds, and nothing else.
+_OURS = {"world.json", "plan.json", "sessions.parquet", *PARTITIONED_TABLES}
+
+
+def _check_only_ours(folder: Path, marker: str) -> None:
+    """Refuse to replace or remove ``folder`` unless it holds only what this module writes
+    (and ``marker``, with this layout): never delete a file the command did not create."""
+    recorded = _read_json(folder / marker)
+    if not (isinstance(recorded, dict) and recorded.get("layout") == LAYOUT):
+        raise FileExistsError(f"{folder}: exists and was not made by this command "
+                              "(nothing was written)")
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).parts
+        ours = relative[0] in _OURS and (
+            len(relative) == 1
+            or (relative[0] in PARTITIONED_TABLES and relative[1].startswith("batch=")
+                and (len(relative) == 2 or (len(relative) == 3 and relative[2] in (
+                    "part.parquet", ".part.parquet.partial")))))
+        if not ours:
+            raise FileExistsError(f"{folder}: holds {path.relative_to(folder)}, which this "
+                                  "command did not write; move it out or choose another folder "
+                                  "(nothing was written)")
