@@ -61,6 +61,7 @@ def test_the_minimum_null_world_matrix_of_the_standard_is_in_the_registry() -> N
     assert {"no_gift_feedback+gift_battles", "no_gift_feedback+gifter_groups",
             "no_gift_feedback+strong_long_moments", "crowding_out"} <= fails["R1"]
     assert {"cta_ignored+cta_when_lively", "cta_ignored+cta_when_dying"} <= fails["C17"]
+    assert {"bursts_equal"} <= fails["C15"]  # the null made truly null: see test_mechanisms
 
 
 def test_jobs_are_fixed_by_the_plan_and_their_seeds_do_not_depend_on_other_worlds() -> None:
@@ -139,6 +140,26 @@ def test_a_job_splits_into_independent_datasets_of_its_size() -> None:
         for name in ("events", "platform", "viewers"):
             assert set(block.table(name)["session_id"]) <= own, name
     assert sum(b.table("events").height for b in blocks) == data.table("events").height
+
+
+def test_session_datasets_are_slices_equal_to_the_join_that_cuts_any_order(monkeypatch) -> None:
+    """The fast cut (one slice of each table per dataset) gives the tables the general cut
+    (a join on the block of each session) gives, row for row and in the same order; a table
+    whose sessions are out of order falls back to the join."""
+    task = diagnosis_runs.Task(10, 1, 2, ("C17",))  # datasets 1 and 2: sessions 10 .. 29
+    job = diagnosis_runs.Job("baseline", False, 0, 30, (task,), (1, 3))
+    data = diagnosis_runs._simulate(job)
+    fast = diagnosis_runs._slices(data, job, task)
+    assert fast is not None
+    monkeypatch.setattr(diagnosis_runs, "_slices", lambda *args: None)
+    joined = diagnosis_runs._blocks(data, job, task)
+    for a, b in zip(fast, joined, strict=True):
+        for name in ("events", "platform", "viewers", "sessions"):
+            assert a.table(name).equals(b.table(name)), name
+    shuffled = Dataset.from_tables(**{n: data.table(n) for n in ("platform", "viewers",
+                                                                 "sessions")},
+                                   events=data.table("events").reverse(), source="simulated")
+    assert diagnosis_runs._slices(shuffled, job, task) is None
 
 
 def test_creator_jobs_split_by_creator_with_their_videos() -> None:
@@ -339,6 +360,25 @@ def test_the_diagnose_command_writes_the_table_and_its_plan(tmp_path, capsys) ->
     about = json.loads((tmp_path / "diagnosis.json").read_text())
     assert about["command"] == "toolkit diagnose --scale 0.002 --seed 2026 --claims C17"
     assert "diagnosis.csv" in capsys.readouterr().out
+
+
+def test_rerunning_some_claims_keeps_the_others_rows_and_the_record_of_the_full_run(
+        tmp_path: Path, small_jobs) -> None:
+    plan = diagnosis.Plan(holds=(0, 1, 0, 0), null=(0, 1, 0, 0))
+    runs = diagnosis_runs.diagnose(tmp_path, plan, ["C16", "C17"], seed=2)
+    diagnosis_runs.write_diagnosis(tmp_path, runs, "full", 100.0, plan)
+    again = diagnosis_runs.diagnose(tmp_path, plan, ["C17"], seed=2)
+    diagnosis_runs.write_diagnosis(tmp_path, again.with_columns(estimate=pl.lit(9.0)),
+                                   "part", 5.0, plan, keep=["C17"])
+    stored = pl.read_parquet(tmp_path / "diagnosis_runs.parquet")
+    assert stored.height == runs.height  # C16's rows kept, C17's replaced, none twice
+    assert (stored.filter(pl.col("claim") == "C17")["estimate"] == 9.0).all()
+    assert stored.filter(pl.col("claim") == "C16").equals(
+        runs.filter(pl.col("claim") == "C16").sort("claim", "world", "size", "replicate"))
+    assert set(pl.read_csv(tmp_path / "diagnosis.csv")["claim"]) == {"C16", "C17"}
+    about = json.loads((tmp_path / "diagnosis.json").read_text())
+    assert (about["command"], about["seconds"]) == ("full", 100)
+    assert [(r["command"], r["claims"]) for r in about["partial_runs"]] == [("part", ["C17"])]
 
 
 def test_redo_replaces_one_claims_rows_and_keeps_the_others(tmp_path: Path, monkeypatch,

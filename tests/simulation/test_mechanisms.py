@@ -144,3 +144,59 @@ def test_creators_go_live_on_their_good_days_when_told_to() -> None:
         return means[True] / means[False]
     assert live_day_views("no_live_spillover+live_on_good_days") > 1.15
     assert live_day_views("no_live_spillover") == pytest.approx(1.0, abs=0.08)
+
+
+def test_bunched_hearts_are_the_same_messages_sent_in_the_middle_of_their_minute() -> None:
+    """C15's experiment changes when hearts are sent and nothing else: with hearts passive,
+    the same messages and taps (one stream, so the same draws), each moved to the middle step
+    of its minute, on average neither earlier nor later."""
+    w = worlds.world("passive_hearts")
+    sessions = draw_sessions(w, 60, np.random.default_rng(8))
+    plain = simulation.simulate_sessions(w, sessions, np.random.default_rng(9))
+    bunched = simulation.simulate_sessions(w.replace(heart_bunch_seconds=60), sessions,
+                                           np.random.default_rng(9))
+
+    def hearts(data: Dataset) -> pl.DataFrame:
+        return (data.table("events").filter(pl.col("kind") == "heart")
+                .join(data.table("sessions").select("session_id", "start"), on="session_id")
+                .select("user_id", "count",
+                        ms=(pl.col("ts") - pl.col("start")).dt.total_milliseconds()))
+    a, b = hearts(plain), hearts(bunched)
+    assert a.height == b.height and a["count"].sum() == b["count"].sum()
+    assert sorted(a["user_id"].to_list()) == sorted(b["user_id"].to_list())
+    # each message goes to the middle step of its minute (2 or 3, alternating), unless that
+    # falls outside the viewer's stay: then to the first step engaged or the last step there
+    stays = bunched.table("viewers").select(
+        "user_id", first=(pl.col("join_second") // 10 + 1).cast(pl.Int64),
+        last=((pl.col("join_second") + pl.col("stay_seconds")) // 10 - 1).cast(pl.Int64))
+    placed = b.join(stays, on="user_id").with_columns(step=pl.col("ms") // 10_000)
+    middle = (placed["step"] % 6).is_in([2, 3])
+    edge = (placed["step"] == placed["first"]) | (placed["step"] == placed["last"])
+    assert (middle | edge).all()
+    assert middle.mean() > 0.8
+    in_middle = placed.filter(middle)["step"] % 6
+    assert 0.3 < (in_middle == 2).mean() < 0.7  # 2 and 3 alternate by minute
+    assert abs(b["ms"].mean() - a["ms"].mean()) < 2_000  # no earlier or later on average
+    others = ("join", "comment", "gift", "viewers")      # everything else is the same
+    assert plain.table("events").filter(pl.col("kind").is_in(others)).equals(
+        bunched.table("events").filter(pl.col("kind").is_in(others)))
+    with pytest.raises(ValueError, match="heart_bunch_seconds"):
+        w.replace(heart_bunch_seconds=15)
+
+
+def test_the_linear_link_removes_the_gain_bursts_get_from_the_curved_one() -> None:
+    """Where only the number of hearts counts, the exponential link still pays bursts a
+    little (a score that swings more brings more impressions on average); the linear link
+    of ``bursts_equal`` pays them nothing (within noise), and steady_hearts_win loses."""
+    def gain(w: worlds.World) -> float:
+        sessions = draw_sessions(w, 300, np.random.default_rng(1))
+        joins = [simulation.simulate_sessions(v, sessions, np.random.default_rng(2))
+                 .table("platform")["joins"].sum() for v in (w, w.replace(heart_bunch_seconds=60))]
+        return joins[1] / joins[0] - 1
+    assert worlds.world("bursts_equal").visibility_link == "linear"
+    assert worlds.world().visibility_link == "exponential"
+    linear = gain(worlds.world("bursts_equal"))
+    assert abs(linear) < 0.01
+    assert gain(worlds.world("steady_hearts_win")) < -0.05
+    with pytest.raises(ValueError, match="visibility_link"):
+        worlds.world().replace(visibility_link="logistic")

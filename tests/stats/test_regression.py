@@ -88,3 +88,22 @@ def test_mediation_interval_covers_zero_without_a_path() -> None:
     result = mediation(frame, "t", "m", "y", [], "g", np.random.default_rng(6), n_resamples=499)
     assert result.low < 0 < result.high
     assert result.p_value > 0.05
+
+
+def test_per_cluster_sums_are_those_of_numpy_add_at_to_the_last_bit() -> None:
+    """The compiled per-cluster sums add the same products in the same order as
+    ``np.add.at`` (the version they replaced), so every bootstrap and standard error is
+    unchanged; clusters may come in any order."""
+    from toolkit.stats.regression import _cluster_scores, _cross_products
+    rng = np.random.default_rng(5)
+    design = np.asfortranarray(rng.normal(size=(5000, 4)) * 10 ** rng.uniform(-3, 3, 4))
+    target = rng.normal(size=5000)
+    for codes in (np.sort(rng.integers(0, 60, 5000)), rng.integers(0, 60, 5000)):
+        xtx = np.zeros((60, 4, 4))
+        np.add.at(xtx, codes, design[:, :, None] * design[:, None, :])
+        xty = np.zeros((60, 4))
+        np.add.at(xty, codes, design * target[:, None])
+        got_xtx, got_xty = _cross_products(design, target, codes, 60)
+        assert np.array_equal(got_xtx, xtx) and np.array_equal(got_xty, xty)
+        assert np.array_equal(_cluster_scores(np.ascontiguousarray(design), target, codes, 60),
+                              xty)

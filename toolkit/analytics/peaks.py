@@ -52,8 +52,12 @@ class PeakRules:
         check_fields(self)
 
 
-def minute_rates(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+def minute_rates(events: pl.DataFrame | pl.LazyFrame, minutes: pl.DataFrame | None = None
+                 ) -> pl.DataFrame:
     """Per session and minute: ``viewers``, ``hearts``, ``comments`` and their log-rates.
+
+    ``minutes``, when given, is ``live_minutes(events, complete=True)`` already computed (a
+    caller that needs it for other things too passes it, so it is computed once).
 
     ``log_hearts`` and ``log_comments`` are log((1 + count) / (1 + viewers present)), with
     viewers present the mean of the counts at the minute's start and end; minutes with no
@@ -65,7 +69,8 @@ def minute_rates(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
               .fill_null(pl.col("viewers"))) / 2
     exposure = (1 + during.cast(pl.Float64)).log()
     return (
-        live_minutes(events, complete=True).select("session_id", "minute", "viewers", "hearts", "comments")
+        (live_minutes(events, complete=True) if minutes is None else minutes)
+        .select("session_id", "minute", "viewers", "hearts", "comments")
         .with_columns(log_hearts=(1 + pl.col("hearts").cast(pl.Float64)).log() - exposure,
                       log_comments=(1 + pl.col("comments").cast(pl.Float64)).log() - exposure)
     )

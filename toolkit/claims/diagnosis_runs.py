@@ -140,6 +140,10 @@ def _simulate(job: Job) -> Dataset:
 def _blocks(data: Dataset, job: Job, task: Task) -> list[Dataset]:
     """Cut the task's ``count`` datasets of ``size`` sessions or creators from the job's
     simulation, in order (dataset ``task.first`` starts at unit ``task.first * size``)."""
+    if not job.creators:
+        sliced = _slices(data, job, task)
+        if sliced is not None:
+            return sliced
     unit = "creator_id" if job.creators else "session_id"
     source = data.table("creators") if job.creators else data.table("sessions")
     offset = task.first * task.size - job.first_unit
@@ -163,6 +167,33 @@ def _blocks(data: Dataset, job: Job, task: Task) -> list[Dataset]:
     return out
 
 
+def _slices(data: Dataset, job: Job, task: Task) -> list[Dataset] | None:
+    """:func:`_blocks` for sessions, by slicing: a simulation's tables hold each session's
+    rows together, in the order of the sessions table, so each dataset is one slice of each
+    table (no join). None when a table is not in that order (then the join does it)."""
+    order = {sid: i for i, sid in enumerate(data.table("sessions")["session_id"].to_list())}
+    offset = task.first * task.size - job.first_unit
+    bounds = [offset + b * task.size for b in range(task.count + 1)]
+    cuts: dict[str, list[pl.DataFrame]] = {}
+    for name, frame in data.tables().items():
+        table = frame.collect()
+        if "session_id" not in table.columns:
+            return None
+        runs = table["session_id"].rle().struct.unnest()
+        if runs["value"].null_count():
+            return None
+        position = np.array([order.get(v, -1) for v in runs["value"].to_list()], dtype=np.int64)
+        if (position < 0).any() or (np.diff(position) <= 0).any():
+            return None
+        starts = np.concatenate([[0], np.cumsum(runs["len"].to_numpy())])
+        rows = starts[np.searchsorted(position, bounds)]
+        cuts[name] = [table.slice(int(rows[b]), int(rows[b + 1] - rows[b]))
+                      for b in range(task.count)]
+    return [Dataset.from_tables(**{name: parts[b] for name, parts in cuts.items()},
+                                source="simulated", name=f"{job.world} #{task.first + b}")
+            for b in range(task.count)]
+
+
 def call_minute_lift(w: World) -> float:
     """The truth C17's test targets: log of the factor by which calls multiply hearts in the
     minutes they touch, from the world's parameters.
@@ -184,7 +215,7 @@ TRUTHS: dict[str, Callable[[World], float]] = {"C17": call_minute_lift}
 #: *population value*: the test's own estimate on :data:`POPULATION_SESSIONS` sessions of the
 #: world, simulated apart from the datasets (an association has no other truth). In a null
 #: world the estimand stays the claim's null value.
-POPULATION_CLAIMS: tuple[str, ...] = ("C16", "C18", "C20", "C22")
+POPULATION_CLAIMS: tuple[str, ...] = ("C15", "C16", "C18", "C20", "C22")
 POPULATION_SESSIONS = 10_000
 
 
@@ -418,27 +449,42 @@ def write_diagnosis(folder: str | Path, runs: pl.DataFrame, command: str, second
     plan, versions and time) and ``diagnosis_runs.parquet`` (every dataset's result)
     atomically; returns the summary.
 
-    With ``keep`` (the claims that were rerun), the stored rows of every other claim stay.
+    With ``keep`` (the claims that were rerun), every other claim's stored rows stay, in
+    the summary and in the per-dataset results, and ``diagnosis.json`` keeps the record of
+    the run that made them, adding this one to its ``partial_runs``.
     """
     folder = Path(folder)
     table = summarise(runs)
-    if keep is not None and (folder / "diagnosis.csv").is_file():
-        kept = pl.read_csv(folder / "diagnosis.csv").filter(~pl.col("claim").is_in(list(keep)))
+    rerun = list(keep) if keep is not None else None
+    ordered = runs.sort("claim", "world", "size", "replicate")
+    if rerun is not None and (folder / "diagnosis.csv").is_file():
+        kept = pl.read_csv(folder / "diagnosis.csv").filter(~pl.col("claim").is_in(rerun))
         table = order_rows(pl.concat([kept, table], how="diagonal_relaxed"))
-    target = folder / "diagnosis.csv"
+    if rerun is not None and (folder / "diagnosis_runs.parquet").is_file():
+        stored = pl.read_parquet(folder / "diagnosis_runs.parquet").filter(
+            ~pl.col("claim").is_in(rerun))
+        ordered = pl.concat([stored, ordered.select(stored.columns)]).sort(
+            "claim", "world", "size", "replicate")
     temporary = folder / "diagnosis.csv.part"
     table.with_columns(pl.col(pl.Float64).round(4)).write_csv(temporary)
-    if keep is None:  # every dataset's result, for charts (runs/ is the resumable cache)
-        ordered = runs.sort("claim", "world", "size", "replicate")
-        _write_parquet(ordered, folder / "diagnosis_runs.parquet")
-    os.replace(temporary, target)
-    about = {"command": command, "seconds": round(seconds), **(report or {}), "plan": {
-        "sizes": list(SIZES), "creator_sizes": list(CREATOR_SIZES), "holds": list(plan.holds),
-        "null": list(plan.null)}, "datasets": int(runs.select("world", "size", "replicate")
-                                                 .unique().height),
-        "written": time.strftime("%Y-%m-%d", time.gmtime()),
-        "versions": {"toolkit": __version__, "polars": pl.__version__, "numpy": np.__version__,
-                     "numba": numba.__version__}}
+    _write_parquet(ordered, folder / "diagnosis_runs.parquet")
+    os.replace(temporary, folder / "diagnosis.csv")
+    this = {"command": command, "seconds": round(seconds), **(report or {}),
+            "written": time.strftime("%Y-%m-%d", time.gmtime())}
+    versions = {"toolkit": __version__, "polars": pl.__version__, "numpy": np.__version__,
+                "numba": numba.__version__}
+    previous = folder / "diagnosis.json"
+    if rerun is not None and previous.is_file():
+        about = json.loads(previous.read_text())
+        about["partial_runs"] = [*about.get("partial_runs", []),
+                                 {**this, "claims": rerun, "versions": versions}]
+        about["datasets"] = int(ordered.select("world", "size", "replicate").unique().height)
+    else:
+        about = {**this, "plan": {
+            "sizes": list(SIZES), "creator_sizes": list(CREATOR_SIZES),
+            "holds": list(plan.holds), "null": list(plan.null)},
+            "datasets": int(ordered.select("world", "size", "replicate").unique().height),
+            "versions": versions}
     (folder / "diagnosis.json.part").write_text(json.dumps(about, indent=2) + "\n")
-    os.replace(folder / "diagnosis.json.part", folder / "diagnosis.json")
+    os.replace(folder / "diagnosis.json.part", previous)
     return table

@@ -156,18 +156,20 @@ def gifter_bins(events: pl.DataFrame | pl.LazyFrame,
         ``recent_seconds``). Bins where others gave only before ``recent_seconds`` are left
         out.
     """
-    lazy = events.lazy()
     bin_ms = design.bin_seconds * 1000
     start = pl.col("ts").min().over("session_id")
-    binned = (lazy.with_columns(bin=((pl.col("ts") - start).dt.total_milliseconds() // bin_ms))
-              .filter(pl.col("user_id").is_not_null())
-              .select("session_id", "user_id", "kind", "bin"))
+    # time since the session's first event, computed once for the four tables below
+    timed = (events.lazy().select("session_id", "user_id", "kind", "count",
+                                  since=(pl.col("ts") - start).dt.total_milliseconds())
+             .collect().lazy())
+    binned = (timed.filter(pl.col("user_id").is_not_null())
+              .select("session_id", "user_id", "kind", bin=pl.col("since") // bin_ms))
     gifts = (binned.filter(pl.col("kind") == "gift").select("session_id", "user_id", "bin")
              .unique().collect())
     engagement = (binned.filter(pl.col("kind").is_in(["heart", "comment", "share"]))
                   .group_by("session_id", "bin").agg(events=pl.len()).collect())
-    viewers = (lazy.filter(pl.col("kind") == "viewers")
-               .with_columns(minute=(pl.col("ts") - start).dt.total_minutes())
+    viewers = (timed.filter(pl.col("kind") == "viewers")
+               .with_columns(minute=pl.col("since") // 60_000)
                .group_by("session_id", "minute").agg(viewers=pl.col("count").first()).collect())
     spans = (binned.join(gifts.lazy().select("session_id", "user_id").unique(),
                          on=["session_id", "user_id"], how="semi")

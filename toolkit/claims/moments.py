@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from toolkit.analytics.minutes import live_minutes
 from toolkit.analytics.peaks import find_peaks, minute_rates
 from toolkit.claims.evidence import Evidence, claim_test, skipped, verdict_from_test
+from toolkit.claims.signals import complete_minutes
 from toolkit.events.dataset import Dataset
 from toolkit.stats.regression import demean, ols
 
@@ -23,7 +23,8 @@ __all__ = ["test_c16", "test_c17"]
 
 
 def _minute_rates(data: Dataset) -> pl.DataFrame:
-    return data.derived("minute_rates", lambda: minute_rates(data.events))
+    return data.derived("minute_rates",
+                        lambda: minute_rates(data.events, minutes=complete_minutes(data)))
 
 
 def _within_session_contrast(rates: pl.DataFrame, flag: str, value: str) -> np.ndarray:
@@ -48,7 +49,7 @@ def test_c16(data: Dataset, rng: np.random.Generator) -> Evidence:
     together is the stream itself.
     """
     measure = "log ratio of gift events in heart-peak minutes vs other minutes, same viewers"
-    gifts = data.derived("live_minutes", lambda: live_minutes(data.events, complete=True))
+    gifts = complete_minutes(data)
     rates = find_peaks(_minute_rates(data)).join(
         gifts.select("session_id", "minute", "gift_events"), on=["session_id", "minute"],
         how="left",

@@ -188,11 +188,13 @@ CLAIMS: tuple[Claim, ...] = (
           estimand="elasticity of next-minute joins to comments per viewer, hearts held fixed",
           notebook="06-hearts-visibility-money"),
     Claim("C15", "A steady flow of hearts is worth more to visibility than the same hearts "
-          "in bursts.", "causal", _A4, "viewers when the same hearts come in bursts", None,
-          holds_in=("steady_hearts_win",), fails_in=("bursts_equal",),
+          "in bursts.", "causal", _A4, "joins after hearts that happened to come in bursts",
+          "steadiness:test_c15", holds_in=("steady_hearts_win",),
+          fails_in=("bursts_equal", *(f"bursts_equal+{m}" for m in (
+              "strong_long_moments", "tap_speed_batches", "unequal_tapping"))),
           notebook="06-hearts-visibility-money",
-          untested="only an experiment can hold the number of hearts fixed while changing "
-                   "their timing: see the replay in notebook 06 (simulator only)"),
+          estimand="change in log next-minute joins per doubling of the 10-second slots the "
+                   "last 3 minutes' hearts fill, the same heart messages in the same slots"),
     Claim("C16", "Peaks in the heart rate mark the strong moments of a LIVE.", "association",
           _A4, "gifts in heart-peak minutes", "moments:test_c16",
           holds_in=("baseline",),

@@ -37,8 +37,14 @@ WINDOW_MINUTES = 3
 CONTROLS = ("log_viewers", "log_joins", "log_joins_1", "log_joins_2", "log_joins_3")
 
 
-def minute_panel(events: pl.DataFrame | pl.LazyFrame, window: int = WINDOW_MINUTES
-                 ) -> pl.DataFrame:
+def complete_minutes(data: Dataset) -> pl.DataFrame:
+    """The dataset's complete minute table, ``live_minutes(events, complete=True)``,
+    computed once per dataset for every test that reads it."""
+    return data.derived("live_minutes", lambda: live_minutes(data.events, complete=True))
+
+
+def minute_panel(events: pl.DataFrame | pl.LazyFrame, window: int = WINDOW_MINUTES,
+                 minutes: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per session and minute with the signals of the last ``window`` minutes.
 
     Parameters
@@ -47,6 +53,8 @@ def minute_panel(events: pl.DataFrame | pl.LazyFrame, window: int = WINDOW_MINUT
         The canonical events table.
     window : int
         Minutes summed for each signal (ending at the row's minute).
+    minutes : polars.DataFrame, optional
+        ``live_minutes(events, complete=True)``, when the caller has it already.
 
     Returns
     -------
@@ -59,7 +67,8 @@ def minute_panel(events: pl.DataFrame | pl.LazyFrame, window: int = WINDOW_MINUT
         recording count as zero; the first ``max(3, window - 1)`` minutes of each session
         (they lack the lagged joins or a full window) and its last minute are dropped.
     """
-    full = live_minutes(events, complete=True).rename({"gift_events": "gift_count"})
+    full = (live_minutes(events, complete=True) if minutes is None else minutes
+            ).rename({"gift_events": "gift_count"})
     if full.is_empty():
         return pl.DataFrame()
     roll = {name: pl.col(name).cast(pl.Float64).rolling_sum(window).over("session_id")
@@ -121,7 +130,8 @@ def signal_effects(panel: pl.DataFrame, outcome: str = "next_joins",
 
 def _panel_or_none(data: Dataset, claim: str, measure: str) -> pl.DataFrame | Evidence:
     """The dataset's minute panel (computed once per dataset), or why it is too small."""
-    panel = data.derived("minute_panel", lambda: minute_panel(data.events))
+    panel = data.derived("minute_panel",
+                         lambda: minute_panel(data.events, minutes=complete_minutes(data)))
     sessions = panel["session_id"].n_unique() if not panel.is_empty() else 0
     if sessions < 10:
         return skipped(claim, measure, f"needs minute-by-minute events of at least 10 sessions, "

@@ -144,8 +144,9 @@ def paired_effect(
 INTERVENTIONS: dict[str, str] = {
     "hearts": "twice the tapping; outcome coins; naive: coins of sessions with more hearts",
     "cta": "calls to action on vs off; outcome hearts; naive: sessions that had a call vs none",
-    "bursts": "the same taps in bursts of twice the size; outcome unique viewers; naive: "
-              "sessions whose hearts came burstier vs steadier",
+    "bursts": "the same heart messages, each sent in the middle of its minute (bursts, no "
+              "earlier or later on average); outcome unique viewers; naive: sessions whose "
+              "hearts came burstier vs steadier",
     "herding": "gifts trigger gifts (the world's excitation) vs no excitation; outcome coins; "
                "naive: sessions whose gifts came in clusters vs evenly",
 }
@@ -223,9 +224,10 @@ def randomised_vs_naive(
                                cta_per_hour=base.cta_per_hour)
     elif kind == "bursts":
         outcome = "unique_viewers"
-        before, after = replay(base, n_sessions, seed,
-                               tap_sessions_per_minute=base.tap_sessions_per_minute / 2,
-                               taps_per_batch_mean=2 * base.taps_per_batch_mean)
+        # the same messages bunched into one step a minute (World.heart_bunch_seconds):
+        # halving tap sessions and doubling their size would not keep the hearts, since a
+        # viewer sends at most one message a step (fewer, bigger sessions lose fewer taps)
+        before, after = replay(base, n_sessions, seed, heart_bunch_seconds=60)
     else:
         outcome = "coins"
         before, after = replay(base.replace(gift_excitation=0.0), n_sessions, seed,

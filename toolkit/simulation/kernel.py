@@ -47,6 +47,7 @@ class Rates(NamedTuple):
     per_minute: int
     step_minutes: float
     visibility_sensitivity: float
+    linear_link: bool
     bot_share: float
     gifter_share: float
     gifter_group_mean: float
@@ -64,6 +65,7 @@ class Rates(NamedTuple):
     taps_per_batch_mean: float
     batch_follows_tapping: float
     max_taps_per_message: int
+    heart_bunch_steps: int
     comments_per_minute: float
     cta_comment_lift: float
     shares_per_minute: float
@@ -153,6 +155,17 @@ def _first_step_after(cumulative: np.ndarray, begin: int, end: int, threshold: f
         else:
             low = middle + 1
     return low
+
+
+@njit(cache=True, error_model="numpy")
+def _block_middle(k: int, block: int, earliest: int, latest: int) -> int:
+    """The middle step of ``k``'s block of ``block`` steps (for an even block, the step before
+    or after the middle, alternating, so that on average no message moves in time), kept in
+    ``earliest .. latest``."""
+    middle = k - k % block + (block - 1) // 2
+    if block % 2 == 0:
+        middle += (k // block) % 2
+    return min(max(middle, earliest), latest)
 
 
 @njit(cache=True, error_model="numpy")
@@ -302,8 +315,9 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
         for t in range(n_steps):
             t_ms = t * r.step_ms
             # 1. exposure and joins
-            impressions = exposure.poisson(base_impressions[s]
-                                           * np.exp(r.visibility_sensitivity * visibility))
+            reach = (max(0.0, 1.0 + r.visibility_sensitivity * visibility) if r.linear_link
+                     else np.exp(r.visibility_sensitivity * visibility))
+            impressions = exposure.poisson(base_impressions[s] * reach)
             joins = exposure.binomial(impressions, p_join[s]) if impressions > 0 else 0
             bots = exposure.poisson(r.bot_share * joins) if botted[s] and joins > 0 else 0
             grouped = 0
@@ -383,8 +397,12 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
                         taps = hearts_rng.geometric(1.0 / batch)
                         if r.max_taps_per_message > 0:
                             taps = min(taps, r.max_taps_per_message)
-                        hearts_at[k] += taps
-                        _put(events, n_events, s, k * r.step_ms + int(hearts_rng.random() * r.step_ms),
+                        sent = k  # when the message goes out: now, or in its block's middle
+                        if r.heart_bunch_steps > 1:
+                            sent = _block_middle(k, r.heart_bunch_steps, t + 1, leave - 1)
+                        hearts_at[sent] += taps
+                        _put(events, n_events, s,
+                             sent * r.step_ms + int(hearts_rng.random() * r.step_ms),
                              HEART, row, taps, -1, 0)
                         n_events += 1
                         k += 1

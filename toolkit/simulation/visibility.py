@@ -33,7 +33,8 @@ def rates(w: World) -> kernel.Rates:
     step_min = w.step_seconds / 60.0
     return kernel.Rates(
         step_ms=w.step_seconds * 1000, per_minute=per_minute, step_minutes=step_min,
-        visibility_sensitivity=w.visibility_sensitivity, bot_share=w.bot_share,
+        visibility_sensitivity=w.visibility_sensitivity,
+        linear_link=w.visibility_link == "linear", bot_share=w.bot_share,
         gifter_share=w.gifter_share, gifter_group_mean=w.gifter_group_mean,
         heavy_tapper_share=w.heavy_tapper_share, bot_stay_steps=w.bot_stay_minutes * per_minute,
         follow_probability=w.follow_probability, tap_sessions_per_minute=w.tap_sessions_per_minute,
@@ -42,7 +43,8 @@ def rates(w: World) -> kernel.Rates:
         cta_tap_lift=w.cta_tap_lift, moment_lift=w.moment_lift,
         bot_taps_per_batch=w.bot_taps_per_batch, taps_per_batch_mean=w.taps_per_batch_mean,
         batch_follows_tapping=w.batch_follows_tapping,
-        max_taps_per_message=w.max_taps_per_message, comments_per_minute=w.comments_per_minute,
+        max_taps_per_message=w.max_taps_per_message,
+        heart_bunch_steps=w.heart_bunch_seconds // w.step_seconds, comments_per_minute=w.comments_per_minute,
         cta_comment_lift=w.cta_comment_lift, shares_per_minute=w.shares_per_minute,
         gifts_per_gifter_minute=w.gifts_per_gifter_minute, gift_excitation=w.gift_excitation,
         gift_shock_lift=w.gift_shock_lift, streak_mean=w.streak_mean,

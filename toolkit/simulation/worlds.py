@@ -66,6 +66,12 @@ class World:
         Share of impressions who join at average quality.
     visibility_sensitivity : float
         Impressions are multiplied by ``exp(visibility_sensitivity x score)``: the loop gain.
+    visibility_link : {"exponential", "linear"}
+        How the score multiplies impressions: ``exp(sensitivity x score)`` (default), or
+        ``max(0, 1 + sensitivity x score)``. The exponential is convex, so a score that swings
+        more brings more impressions on average at the same mean score (Jensen's inequality):
+        bursts of hearts then gain viewers even where only their number counts. The linear
+        link removes that, for the null world of C15 (``bursts_equal``).
     stay_minutes_mean : float
         Mean time a viewer stays (exponential), at average quality.
     quality_stay_elasticity : float
@@ -129,6 +135,12 @@ class World:
         hearts count for less when they come in bursts (C15).
     steadiness_minutes : float
         Window over which the hearts signal is averaged.
+    heart_bunch_seconds : int
+        0 (default) or a multiple of ``step_seconds``: every heart message is sent in the
+        middle step of its block of this many seconds (from the session's start) instead of
+        when it was tapped, within the viewer's stay, so the same messages and taps arrive
+        in bursts, on average no earlier and no later. The experiment of C15: it changes
+        the timing of hearts and nothing else.
 
     Creators over days (C4, C8, C20, C21)
     -------------------------------------
@@ -263,12 +275,17 @@ class World:
     live_on_high_view_days: float = 0.0
     viral_day_probability: float = 0.0
     viral_day_lift: float = 5.0
+    visibility_link: str = "exponential"
+    heart_bunch_seconds: int = 0
 
     def __post_init__(self) -> None:
         check_fields(self, _world_rules())
         check_relation(self, self.session_minutes_min <= self.session_minutes_max,
                        "session_minutes_min",
                        f"at most session_minutes_max ({self.session_minutes_max!r})")
+        check_relation(self, self.heart_bunch_seconds % self.step_seconds == 0,
+                       "heart_bunch_seconds",
+                       f"a multiple of step_seconds ({self.step_seconds!r})")
 
     def replace(self, **changes: object) -> World:
         """A copy with some parameters changed (validated again)."""
@@ -292,6 +309,8 @@ _AT_LEAST_ONE = ("taps_per_batch_mean", "streak_mean", "bot_taps_per_batch",
                  "gifter_group_mean", "gift_shock_lift", "cta_comment_lift", "viral_day_lift")
 #: When calls to action come (:attr:`World.cta_timing`).
 CTA_TIMINGS = ("random", "moments", "late")
+#: How the visibility score multiplies impressions (:attr:`World.visibility_link`).
+VISIBILITY_LINKS = ("exponential", "linear")
 
 
 @cache
@@ -305,7 +324,9 @@ def _world_rules() -> dict[str, Rule]:
             rules[f.name] = Divides(60)
         elif f.name == "cta_timing":
             rules[f.name] = OneOf(CTA_TIMINGS)
-        elif f.name == "max_taps_per_message":
+        elif f.name == "visibility_link":
+            rules[f.name] = OneOf(VISIBILITY_LINKS)
+        elif f.name in ("max_taps_per_message", "heart_bunch_seconds"):
             rules[f.name] = Interval(0, None, whole=True)
         elif f.name == "view_shock_memory":
             rules[f.name] = Interval(0, 1, closed="left")
@@ -331,7 +352,9 @@ PRESETS: dict[str, tuple[dict[str, object], str]] = {
     "hearts_feed_visibility": ({"heart_weight": 1.5}, "C7, C13: hearts drive visibility"),
     "passive_hearts": ({"heart_weight": 0.0}, "C2: hearts play no part in visibility"),
     "steady_hearts_win": ({"steadiness_penalty": 1.0}, "C15: bursts of hearts count less"),
-    "bursts_equal": ({"steadiness_penalty": 0.0}, "C15 false: only the number of hearts counts"),
+    "bursts_equal": ({"steadiness_penalty": 0.0, "visibility_link": "linear"},
+                     "C15 false: only the number of hearts counts, and a linear link, so "
+                     "bursts gain no viewers through the link's curvature either"),
     "herding": ({"gift_excitation": 0.6}, "gifts trigger more gifts"),
     "crowding_out": ({"gift_excitation": -0.4}, "gifts discourage other gifts"),
     "no_gift_feedback": ({"gift_excitation": 0.0}, "gifts do not affect other gifts"),

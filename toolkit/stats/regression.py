@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from numba import njit
 from scipy import stats
 
 __all__ = ["Fit", "ols", "demean", "mediation", "Mediation"]
@@ -130,8 +131,9 @@ def ols(
         groups = int(codes.max()) + 1
         if groups < 2:
             raise ValueError("cluster-robust errors need at least 2 clusters")
-        scores = np.zeros((groups, k))
-        np.add.at(scores, codes, design * resid[:, None])
+        scores = _cluster_scores(np.ascontiguousarray(design, dtype=np.float64),
+                                 np.ascontiguousarray(resid, dtype=np.float64),
+                                 np.ascontiguousarray(codes, dtype=np.int64), groups)
         meat = scores.T @ scores
         scale = groups / (groups - 1) * (n - 1) / (n - k)
         df = groups - 1
@@ -191,12 +193,41 @@ class Mediation:
 def _cross_products(design: np.ndarray, target: np.ndarray, codes: np.ndarray, groups: int
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Per-cluster X'X (groups, k, k) and X'y (groups, k)."""
-    k = design.shape[1]
+    return _cluster_cross_products(np.ascontiguousarray(design, dtype=np.float64),
+                                   np.ascontiguousarray(target, dtype=np.float64),
+                                   np.ascontiguousarray(codes, dtype=np.int64), groups)
+
+
+@njit(cache=True)
+def _cluster_cross_products(design: np.ndarray, target: np.ndarray, codes: np.ndarray,
+                            groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sums of :func:`_cross_products`, row by row in row order: each cell gets the same
+    products added in the same order as ``np.add.at`` would add them (the same sums to the
+    last bit), without the rows x k x k array of products."""
+    n, k = design.shape
     xtx = np.zeros((groups, k, k))
-    np.add.at(xtx, codes, design[:, :, None] * design[:, None, :])
     xty = np.zeros((groups, k))
-    np.add.at(xty, codes, design * target[:, None])
+    for i in range(n):
+        g = codes[i]
+        for a in range(k):
+            da = design[i, a]
+            xty[g, a] += da * target[i]
+            for b in range(k):
+                xtx[g, a, b] += da * design[i, b]
     return xtx, xty
+
+
+@njit(cache=True)
+def _cluster_scores(design: np.ndarray, resid: np.ndarray, codes: np.ndarray,
+                    groups: int) -> np.ndarray:
+    """Per-cluster sums of ``design * resid`` (groups, k), in row order (as ``np.add.at``)."""
+    n, k = design.shape
+    scores = np.zeros((groups, k))
+    for i in range(n):
+        g = codes[i]
+        for a in range(k):
+            scores[g, a] += design[i, a] * resid[i]
+    return scores
 
 
 def mediation(
