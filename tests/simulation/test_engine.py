@@ -203,3 +203,17 @@ def test_an_empty_gift_catalogue_is_refused(data_copy) -> None:
     path.write_text(path.read_text().splitlines()[0] + "\n")
     with pytest.raises(ValueError, match="gift catalogue is empty"):
         simulation.simulate(worlds.world(), 3, np.random.default_rng(0))
+
+
+def test_experiment_and_naive_effects_come_out_in_per_cent_two_rows_a_world() -> None:
+    from toolkit.simulation.experiments import effects_in_percent
+    results = pl.DataFrame({"world": ["b", "a"], "randomised": [0.1, -0.2],
+                            "randomised_low": [0.05, -0.3], "randomised_high": [0.15, -0.1],
+                            "naive": [2.0, 1.5], "naive_low": [1.0, 1.2], "naive_high": [3.0, 1.8]})
+    out = effects_in_percent(results)
+    assert out["label"].to_list() == ["a: experiment", "a: naive look", "b: experiment",
+                                      "b: naive look"]
+    assert out["effect"].to_list() == pytest.approx([-20.0, 150.0, 10.0, 200.0])
+    assert out.row(0)[1:] == pytest.approx((-20.0, -30.0, -10.0))
+    assert out.filter(pl.col("label") == "b: naive look").select("low", "high").row(0) == \
+        pytest.approx((100.0, 300.0))

@@ -24,7 +24,7 @@ from toolkit.simulation.schedule import draw_sessions
 from toolkit.simulation.worlds import World, world
 
 __all__ = ["compare_worlds", "replay", "PairedEffect", "paired_effect", "INTERVENTIONS",
-           "RandomisedVsNaive", "randomised_vs_naive"]
+           "RandomisedVsNaive", "randomised_vs_naive", "effects_in_percent"]
 
 
 def compare_worlds(
@@ -271,3 +271,27 @@ def randomised_vs_naive(
             "randomised": effect[0], "randomised_low": effect[1], "randomised_high": effect[2],
             "naive": naive[0], "naive_low": naive[1], "naive_high": naive[2],
             "n": float(len(paired))}
+
+
+def effects_in_percent(results: pl.DataFrame) -> pl.DataFrame:
+    """Rows of :func:`randomised_vs_naive` results as two effects per world, in per cent.
+
+    Parameters
+    ----------
+    results : polars.DataFrame
+        One row per world: ``world``, ``randomised``, ``randomised_low``,
+        ``randomised_high``, ``naive``, ``naive_low``, ``naive_high`` (relative changes).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``label`` ("<world>: experiment" or "<world>: naive look"), ``effect``, ``low`` and
+        ``high`` (per cent), sorted by label: the input of
+        :func:`toolkit.publish.charts.effects`.
+    """
+    return pl.concat([
+        results.select(label=pl.col("world") + f": {label}", effect=100 * pl.col(column),
+                       low=100 * pl.col(f"{column}_low"), high=100 * pl.col(f"{column}_high"))
+        for column, label in (("randomised", "experiment"), ("naive", "naive look"))
+    ]).sort("label")
+
