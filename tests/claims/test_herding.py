@@ -116,3 +116,22 @@ def test_r1_evidence() -> None:
     assert evidence.low < evidence.estimate < evidence.high and evidence.estimate > 1
     quiet = Dataset(events=HAND.lazy(), source="recorded")
     assert herding.test_r1(quiet, np.random.default_rng(0)).verdict == "skipped"
+
+
+def test_integer_codes_give_the_same_terms_in_the_same_order() -> None:
+    # herding_test groups by integer codes; the per-session terms (and so the bootstrap,
+    # which resamples them by position) must equal those grouped by the string ids
+    events = simulate(world("baseline"), 60, np.random.default_rng(8)).table("events")
+    by_ids = herding.mantel_haenszel(herding.stratum_counts(herding.gifter_bins(events)))
+    coded = herding._coded_bins(events, herding.HerdingDesign())[0]
+    by_codes = herding.mantel_haenszel(herding.stratum_counts(
+        coded.rename({"session": "session_id", "gifter": "user_id"})))
+    assert by_ids.height == by_codes.height > 20
+    for column in ("a", "b"):
+        assert np.array_equal(by_ids[column].to_numpy(), by_codes[column].to_numpy())
+
+
+def test_no_gifts_give_an_empty_table_with_the_columns() -> None:
+    bins = herding.gifter_bins(HAND.filter(pl.col("kind") != "gift"))
+    assert bins.is_empty() and bins.columns[:2] == ["session_id", "user_id"]
+    assert bins.schema["session_id"] == pl.String and bins.schema["exposed"] == pl.Boolean

@@ -156,6 +156,21 @@ def gifter_bins(events: pl.DataFrame | pl.LazyFrame,
         ``recent_seconds``). Bins where others gave only before ``recent_seconds`` are left
         out.
     """
+    coded, gifters = _coded_bins(events, design)
+    columns = ["session_id", "user_id", "bin", "busy", "stratum", "gave", "others", "exposed"]
+    if coded.is_empty():
+        return pl.DataFrame(schema={"session_id": pl.String, "user_id": pl.String,
+                                    **coded.drop("session", "gifter").schema}).select(columns)
+    return pl.concat([gifters[coded["gifter"].to_numpy()], coded], how="horizontal"
+                     ).select(columns)
+
+
+def _coded_bins(events: pl.DataFrame | pl.LazyFrame,
+                design: HerdingDesign) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`gifter_bins` with integer codes: ``session`` and ``gifter`` number the
+    gifters' sessions and (session, user) pairs in sorted order (the rows of the second
+    frame returned), so that grouping and sorting by codes equals doing it by the ids,
+    without the strings (faster)."""
     bin_ms = design.bin_seconds * 1000
     start = pl.col("ts").min().over("session_id")
     # time since the session's first event, computed once for the four tables below
@@ -177,12 +192,10 @@ def gifter_bins(events: pl.DataFrame | pl.LazyFrame,
                                                     last=pl.col("bin").max())
              .filter(pl.col("last") - pl.col("first") >= 2)
              .sort("session_id", "user_id").collect())
-    columns = ["session_id", "user_id", "bin", "busy", "stratum", "gave", "others", "exposed"]
     if spans.is_empty():
-        return pl.DataFrame(schema={"session_id": pl.String, "user_id": pl.String,
-                                    "bin": pl.Int64, "busy": pl.Boolean, "stratum": pl.Int64,
-                                    "gave": pl.Int64,
-                                    "others": pl.Int64, "exposed": pl.Boolean}).select(columns)
+        return pl.DataFrame(schema={"session": pl.Int64, "gifter": pl.Int64, "bin": pl.Int64,
+                                    "busy": pl.Boolean, "stratum": pl.Int64, "gave": pl.Int64,
+                                    "others": pl.Int64, "exposed": pl.Boolean}), spans
     # flat numpy indices: session s, bin b -> offset[s] + b; user u (row of spans)
     sessions = spans["session_id"].unique(maintain_order=True)
     s_code = {s: i for i, s in enumerate(sessions.to_list())}
@@ -219,14 +232,14 @@ def gifter_bins(events: pl.DataFrame | pl.LazyFrame,
     others, others_recent = others_within(design.window_seconds), others_within(design.recent_seconds)
     busy = _busy(engagement, viewers, s_code, length, offset, span_s[row_u], row_b, design)
     per_stratum = design.stratum_seconds // design.bin_seconds
-    return pl.DataFrame({
-        "session_id": spans["session_id"].gather(row_u),
-        "user_id": spans["user_id"].gather(row_u),
+    coded = pl.DataFrame({
+        "session": span_s[row_u], "gifter": row_u.astype(np.int64),
         "bin": row_b.astype(np.int64), "busy": busy,
         "stratum": (2 * (row_b // per_stratum) + busy).astype(np.int64),
         "gave": gave.astype(np.int64), "others": others.astype(np.int64),
         "exposed": others_recent > 0,
     }).filter(pl.col("exposed") | (pl.col("others") == 0))
+    return coded, spans.select("session_id", "user_id")
 
 
 def _busy(engagement: pl.DataFrame, viewers: pl.DataFrame, s_code: dict[str, int],
@@ -345,11 +358,12 @@ def herding_test(events: pl.DataFrame | pl.LazyFrame, rng: np.random.Generator,
     HerdingResult
         Rate ratio with interval and p-value; ``nan`` when fewer than 3 sessions inform it.
     """
-    bins = gifter_bins(events, design)
+    # integer codes in the ids' sorted order: the same sums in the same order, faster
+    bins = _coded_bins(events, design)[0].rename({"session": "session_id", "gifter": "user_id"})
     terms = mantel_haenszel(stratum_counts(bins))
     a, b = terms["a"].to_numpy(), terms["b"].to_numpy()
     counts = dict(sessions=int(bins["session_id"].n_unique()),
-                  gifters=int(bins.select("session_id", "user_id").n_unique()),
+                  gifters=int(bins["user_id"].n_unique()),
                   gift_bins=int(bins["gave"].sum()), person_bins=bins.height)
     nan = float("nan")
     if len(a) < 3 or a.sum() == 0 or b.sum() == 0:
