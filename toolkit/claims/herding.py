@@ -195,7 +195,8 @@ def _coded_bins(events: pl.DataFrame | pl.LazyFrame,
     if spans.is_empty():
         return pl.DataFrame(schema={"session": pl.Int64, "gifter": pl.Int64, "bin": pl.Int64,
                                     "busy": pl.Boolean, "stratum": pl.Int64, "gave": pl.Int64,
-                                    "others": pl.Int64, "exposed": pl.Boolean}), spans
+                                    "others": pl.Int64, "exposed": pl.Boolean}), \
+            spans.select("session_id", "user_id")
     # flat numpy indices: session s, bin b -> offset[s] + b; user u (row of spans)
     sessions = spans["session_id"].unique(maintain_order=True)
     s_code = {s: i for i, s in enumerate(sessions.to_list())}
