@@ -309,20 +309,28 @@ def _claims(args: argparse.Namespace) -> int:
 
 def _diagnose(args: argparse.Namespace) -> int:
     from toolkit.claims import diagnosis, diagnosis_runs
+    from toolkit.recordings.delivery import as_recorded
 
     started = time.perf_counter()
     plan = diagnosis.Plan().scaled(args.scale)
     ids = args.claims.split(",") if args.claims else None
+    worlds = args.worlds.split(",") if args.worlds else None
+    if worlds is not None and ids is None:
+        print("toolkit diagnose: --worlds needs --claims (the claims whose rows it replaces)",
+              file=sys.stderr)
+        return 2
     command = (f"toolkit diagnose --scale {args.scale:g} --seed {args.seed}"
                + (f" --claims {args.claims}" if args.claims else "")
+               + (f" --worlds {args.worlds}" if args.worlds else "")
                + (" --redo" if args.redo else ""))
     report: dict[str, int] = {}
     runs = diagnosis_runs.diagnose(args.out, plan, ids, args.seed, args.workers,
                                    progress=_progress("simulation jobs"), redo=args.redo,
-                                   report=report, scheduler=args.scheduler)
+                                   report=report, scheduler=args.scheduler,
+                                   recorder=as_recorded, worlds=worlds)
     table = diagnosis_runs.write_diagnosis(args.out, runs, command,
                                            time.perf_counter() - started, plan, keep=ids,
-                                           report=report)
+                                           report=report, worlds=worlds)
     failing = diagnosis.failures(table)
     print(f"wrote {args.out}/diagnosis.csv: {table.height} rows, "
           f"{runs.height:,} test results; tests failing their diagnosis: {len(failing)}")
@@ -417,6 +425,8 @@ def parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--scale", type=float, default=1.0,
                           help="multiply the number of datasets (1 = the stored plan)")
     diagnose.add_argument("--claims", help="only these ids (others keep their stored rows)")
+    diagnose.add_argument("--worlds", help="with --claims: only these worlds of their matrices "
+                          "(a world just added; the others keep their stored rows)")
     diagnose.add_argument("--redo", action="store_true",
                           help="compute the chosen claims' rows again (after a test changed)")
     diagnose.add_argument("--seed", type=int, default=2026)

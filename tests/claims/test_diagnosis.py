@@ -14,6 +14,7 @@ from toolkit import claims
 from toolkit.claims import diagnosis, diagnosis_runs, verdicts
 from toolkit.cli import main
 from toolkit.events import Dataset
+from toolkit.recordings.delivery import as_recorded
 from toolkit.simulation import worlds
 from toolkit.simulation.engine import simulate
 
@@ -365,7 +366,8 @@ def test_the_diagnose_command_writes_the_table_and_its_plan(tmp_path, capsys) ->
 def test_rerunning_some_claims_keeps_the_others_rows_and_the_record_of_the_full_run(
         tmp_path: Path, small_jobs) -> None:
     plan = diagnosis.Plan(holds=(0, 1, 0, 0), null=(0, 1, 0, 0))
-    runs = diagnosis_runs.diagnose(tmp_path, plan, ["C16", "C17"], seed=2)
+    runs = diagnosis_runs.diagnose(tmp_path, plan, ["C16", "C17"], seed=2,
+                                   recorder=as_recorded)
     diagnosis_runs.write_diagnosis(tmp_path, runs, "full", 100.0, plan)
     again = diagnosis_runs.diagnose(tmp_path, plan, ["C17"], seed=2)
     diagnosis_runs.write_diagnosis(tmp_path, again.with_columns(estimate=pl.lit(9.0)),
@@ -384,7 +386,8 @@ def test_rerunning_some_claims_keeps_the_others_rows_and_the_record_of_the_full_
 def test_redo_replaces_one_claims_rows_and_keeps_the_others(tmp_path: Path, monkeypatch,
                                                             small_jobs) -> None:
     plan = diagnosis.Plan(holds=(0, 1, 0, 0), null=(0, 1, 0, 0))
-    first = diagnosis_runs.diagnose(tmp_path, plan, ["C16", "C17"], seed=2)
+    first = diagnosis_runs.diagnose(tmp_path, plan, ["C16", "C17"], seed=2,
+                                    recorder=as_recorded)
     original = claims.Claim.function
 
     def changed(self):
@@ -403,7 +406,8 @@ def test_redo_replaces_one_claims_rows_and_keeps_the_others(tmp_path: Path, monk
     before = first.filter(pl.col("claim") == "C17").sort("world", "replicate")
     assert (again.sort("world", "replicate")["estimate"] - before["estimate"]).to_list() \
         == pytest.approx([1.0] * before.height)
-    every = diagnosis_runs.diagnose(tmp_path, plan, ["C16", "C17"], seed=2)
+    every = diagnosis_runs.diagnose(tmp_path, plan, ["C16", "C17"], seed=2,
+                                    recorder=as_recorded)
     assert every.filter(pl.col("claim") == "C16").sort("world", "replicate").equals(
         first.filter(pl.col("claim") == "C16").sort("world", "replicate"))
 
@@ -428,3 +432,75 @@ def test_the_call_lift_truth_follows_the_model() -> None:
     row = diagnosis.summarise(runs).row(0, named=True)
     assert row["estimand"] == 1.0 and row["bias"] == pytest.approx(0.0, abs=1e-12)
     assert row["coverage"] == pytest.approx(1 / 3)  # only the middle interval holds 1.0
+
+
+def test_a_recorded_world_is_its_simulated_world_seen_through_a_recording() -> None:
+    assert diagnosis_runs.simulated_world("bursts_equal@recorded") == ("bursts_equal", True)
+    assert diagnosis_runs.simulated_world("herding+gift_battles") == ("herding+gift_battles",
+                                                                      False)
+    with pytest.raises(ValueError, match="only measurement suffix"):
+        diagnosis_runs.simulated_world("baseline@sampled")
+
+
+def test_a_recorded_world_records_the_very_sessions_of_its_simulated_world(
+        tmp_path: Path, small_jobs) -> None:
+    recorded_world = "no_strong_moments@recorded"
+    with pytest.raises(ValueError, match="pass recorder="):
+        diagnosis_runs.diagnose(tmp_path, TINY, ["C16"], seed=3, worlds=[recorded_world])
+    with pytest.raises(ValueError, match="in no matrix"):
+        diagnosis_runs.diagnose(tmp_path, TINY, ["C16"], seed=3, worlds=["baseline@recorded"])
+    seen: list[tuple[Dataset, Dataset]] = []
+
+    def recorder(data: Dataset, rng: np.random.Generator) -> Dataset:
+        seen.append((data, as_recorded(data, rng)))
+        return seen[-1][1]
+
+    runs = diagnosis_runs.diagnose(tmp_path, TINY, ["C16"], seed=3, recorder=recorder,
+                                   worlds=[recorded_world])
+    assert set(runs["world"]) == {recorded_world} and runs.height == 2
+    plain = next(j for j in diagnosis_runs.jobs(TINY, ["C16"], seed=3)
+                 if j.world == "no_strong_moments")
+    simulated, recording = seen[0]
+    assert simulated.table("events").equals(diagnosis_runs._simulate(plain).table("events"))
+    assert recording.source == "recorded"
+    hearts = [int(d.table("events").filter(pl.col("kind") == "heart")["count"].sum())
+              for d in (simulated, recording)]
+    assert 0 < hearts[1] < hearts[0]  # the recording lost hearts, so the datasets differ
+
+
+def test_the_diagnose_command_needs_claims_to_rerun_some_worlds(tmp_path, capsys) -> None:
+    assert main(["diagnose", "--worlds", "bursts_equal@recorded", "--out",
+                 str(tmp_path)]) == 2
+    assert "--worlds needs --claims" in capsys.readouterr().err
+    assert not (tmp_path / "diagnosis.csv").exists()
+
+
+def test_rerunning_one_world_of_a_claim_keeps_its_other_worlds(tmp_path: Path) -> None:
+    plan = diagnosis.Plan(holds=(0, 1, 0, 0), null=(0, 4, 0, 0))
+    plain = _runs("C16", "no_strong_moments", 100, ["not supported"] * 4)
+    first = pl.concat([plain, _runs("C16", "no_strong_moments@recorded", 100,
+                                    ["not supported"] * 4)])
+    diagnosis_runs.write_diagnosis(tmp_path, first, "full", 10.0, plan)
+    with pytest.raises(ValueError, match="worlds needs keep"):
+        diagnosis_runs.write_diagnosis(tmp_path, first, "part", 1.0, plan,
+                                       worlds=["no_strong_moments@recorded"])
+    again = _runs("C16", "no_strong_moments@recorded", 100, ["supported"] * 4)
+    table = diagnosis_runs.write_diagnosis(tmp_path, again, "part", 1.0, plan, keep=["C16"],
+                                           worlds=["no_strong_moments@recorded"])
+    stored = pl.read_parquet(tmp_path / "diagnosis_runs.parquet")
+    assert stored.height == 8
+    assert stored.filter(pl.col("world") == "no_strong_moments").equals(plain)
+    assert (stored.filter(pl.col("world") == "no_strong_moments@recorded")["verdict"]
+            == "supported").all()
+    assert set(table["world"]) == {"no_strong_moments", "no_strong_moments@recorded"}
+    about = json.loads((tmp_path / "diagnosis.json").read_text())
+    assert about["partial_runs"][-1]["worlds"] == ["no_strong_moments@recorded"]
+
+
+def test_a_failing_tests_note_names_the_world_where_it_errs_most() -> None:
+    table = diagnosis.stored_diagnosis()
+    for claim_id, why in diagnosis.failures(table).items():
+        worst = diagnosis.worst_null(table, claim_id)
+        rate = max(worst["false_supported"], worst["false_contradicted"])  # type: ignore[type-var]
+        if rate > diagnosis.limit(500):
+            assert why.startswith(f"in {worst['world']} at {worst['size']} "), (claim_id, why)

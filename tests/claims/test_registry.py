@@ -11,7 +11,8 @@ import pytest
 
 from toolkit import _paths, claims
 from toolkit._paths import notebook_paths
-from toolkit.claims import moments, signals
+from toolkit.claims import diagnosis, diagnosis_runs, moments, signals
+from toolkit.claims import verdicts as verdicts_module
 from toolkit.claims.evidence import VERDICTS, Evidence, verdict_from_test
 from toolkit.cli import main
 from toolkit.events import Dataset
@@ -40,7 +41,8 @@ def test_each_entry_has_a_test_or_a_reason_and_real_worlds_and_notebooks() -> No
         if entry.test:
             assert callable(entry.function()), entry.id
         for name in (*entry.holds_in, *entry.fails_in, *entry.opposite_in):
-            assert worlds.world(name).name == name, (entry.id, name)
+            simulated, _ = diagnosis_runs.simulated_world(name)
+            assert worlds.world(simulated).name == simulated, (entry.id, name)
         assert entry.notebook in notebooks, (entry.id, entry.notebook)
         if entry.test and entry.fails_in:
             assert entry.estimand, entry.id  # a diagnosed test says what it estimates
@@ -88,6 +90,11 @@ def test_recordings_skip_what_only_the_platform_knows(baseline: Dataset) -> None
     assert verdicts["C17"] == "skipped"
     assert verdicts["C13"] != "skipped"  # observable events are enough
     assert not recorded.has("platform")
+    notes = dict(zip(table["claim"], table["note"], strict=True))
+    # the verdict says whether its diagnosis went through the recording pipeline
+    assert "recording pipeline" in notes["C13"] and "passive_hearts@recorded" in notes["C13"]
+    assert "not through the recording pipeline" in verdicts_module._recording_note(
+        diagnosis.stored_diagnosis(), "C17")
 
 
 def test_the_hearts_test_tells_the_worlds_apart() -> None:

@@ -18,6 +18,8 @@ Modules:
 - :mod:`toolkit.claims.herding`: do gifts trigger gifts (R1)
 - :mod:`toolkit.claims.bots`: detecting bought hearts (C18)
 - :mod:`toolkit.claims.diagnosis_runs`: ``toolkit diagnose``, the simulations behind it
+- :mod:`toolkit.claims.measurement`: what a recording does to the tests (``...@recorded``
+  worlds beside their simulated worlds, paired dataset by dataset)
 - :mod:`toolkit.claims.calibration`: small error-rate experiments for the notebooks
 - :mod:`toolkit.claims.page`: verdicts per world and the generated ``docs/claims.md``
 

@@ -210,14 +210,13 @@ def _status(row: dict[str, Any]) -> str:
 
 def failures(table: pl.DataFrame) -> dict[str, str]:
     """Claim id -> why its test fails its diagnosis: the failing world and size with the
-    highest wrong-verdict rate (or the lowest coverage)."""
+    highest one-sided wrong-verdict rate, as in :func:`worst_null` (then the lowest
+    coverage, for a world that fails on coverage alone)."""
     out: dict[str, str] = {}
-    failing = table.filter(pl.col("status") != "ok").with_columns(
-        worst=pl.max_horizontal(
-            pl.when(pl.col("role") != "holds").then(pl.col("supported")).otherwise(0.0),
-            pl.when(pl.col("role") != "opposite").then(pl.col("contradicted")).otherwise(0.0),
-            1 - pl.col("coverage").fill_null(1.0).fill_nan(1.0)))
-    for row in failing.sort("worst", descending=True).iter_rows(named=True):
+    failing = _wrong_rates(table.filter(pl.col("status") != "ok")).with_columns(
+        shortfall=1 - pl.col("coverage").fill_null(1.0).fill_nan(1.0))
+    for row in failing.sort("worst", "shortfall", "datasets", descending=True,
+                            maintain_order=True).iter_rows(named=True):
         out.setdefault(row["claim"], f"in {row['world']} at {row['size']} {row['unit']}: "
                                      f"{row['status'].removeprefix('fails: ')}")
     order = {c.id: i for i, c in enumerate(CLAIMS)}
@@ -246,7 +245,8 @@ def worst_null(table: pl.DataFrame, claim_id: str) -> dict[str, object]:
     if rows.is_empty():
         return {"world": None, "size": None, "false_supported": None,
                 "false_contradicted": None}
-    top = rows.sort("worst", "datasets", descending=True).row(0, named=True)
+    top = rows.with_columns(shortfall=1 - pl.col("coverage").fill_null(1.0).fill_nan(1.0)).sort(
+        "worst", "shortfall", "datasets", descending=True, maintain_order=True).row(0, named=True)
     return {"world": top["world"], "size": top["size"],
             "false_supported": top["wrong_supported"],
             "false_contradicted": top["wrong_contradicted"]}

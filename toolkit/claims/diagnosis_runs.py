@@ -14,6 +14,13 @@ The pool is simulated in jobs of :data:`SESSIONS_PER_JOB` sessions (or
 unit]``, so the results are the same whatever the number of workers; each job's rows are
 written (atomically) as soon as they are done, so an interrupted ``toolkit diagnose`` resumes
 where it stopped. See :mod:`toolkit.claims.diagnosis` for what is measured.
+
+A world named ``<world>@recorded`` is ``<world>``'s sessions as a LIVE client records them:
+each job's simulation (the very sessions of ``<world>``'s job, same seed) goes through a
+*recorder* (:func:`toolkit.recordings.delivery.as_recorded`:
+wire messages, the ingest checks and counting rules) before the tests see it, so its rows are
+the test's error rates on recordings. The claims layer does not import the recordings layer, so
+the caller passes the recorder (``toolkit diagnose`` does).
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from toolkit.claims.diagnosis import (
     order_rows,
     summarise,
 )
+from toolkit.claims.measurement import RECORDED, simulated_world
 from toolkit.claims.registry import CLAIMS, claim
 from toolkit.events.dataset import Dataset
 from toolkit.simulation.runner import run_datasets
@@ -52,8 +60,11 @@ from toolkit.simulation.worlds import World, world
 __all__ = [
     "SESSIONS_PER_JOB", "CREATORS_PER_JOB", "TRUTHS", "POPULATION_CLAIMS",
     "POPULATION_SESSIONS", "call_minute_lift", "Population", "populations", "Task", "Job",
-    "jobs", "diagnose", "write_diagnosis",
+    "jobs", "diagnose", "write_diagnosis", "RECORDED", "Recorder", "simulated_world",
 ]
+
+#: What turns a simulated dataset into a recorded one (a seeded generator for its draws).
+Recorder = Callable[[Dataset, np.random.Generator], Dataset]
 
 #: Sessions simulated per job: a multiple of every size in :data:`SIZES`.
 SESSIONS_PER_JOB = 2000
@@ -91,8 +102,11 @@ class Job:
 
 
 def _world_code(name: str) -> int:
-    """A stable number for a world name (adding worlds does not change the others' seeds)."""
-    return zlib.crc32(name.encode()) % 2**31
+    """A stable number for a world name (adding worlds does not change the others' seeds).
+
+    A recorded world has its simulated world's number: its datasets are recordings of that
+    world's very datasets, so the two worlds' rows differ by the recording alone."""
+    return zlib.crc32(simulated_world(name)[0].encode()) % 2**31
 
 
 def jobs(plan: Plan = Plan(), ids: Iterable[str] | None = None, seed: int = 2026) -> list[Job]:
@@ -132,9 +146,17 @@ def jobs(plan: Plan = Plan(), ids: Iterable[str] | None = None, seed: int = 2026
                                                          o[1].first_unit))]
 
 
-def _simulate(job: Job) -> Dataset:
-    """The job's one simulation: its block of the world's pool."""
-    return make_dataset(job.world, job.units, job.seed, creators=job.creators)
+def _simulate(job: Job, recorder: Recorder | None = None) -> Dataset:
+    """The job's one simulation: its block of the world's pool (recorded, for a world named
+    ``...@recorded``, with draws of their own: unit code 3 of the job's seed)."""
+    base, recorded = simulated_world(job.world)
+    data = make_dataset(base, job.units, job.seed, creators=job.creators)
+    if not recorded:
+        return data
+    if recorder is None:
+        raise ValueError(f"world {job.world!r} needs a recorder: pass "
+                         "recorder=toolkit.recordings.delivery.as_recorded")
+    return recorder(data, np.random.default_rng([*job.seed, 3])).renamed(job.world)
 
 
 def _blocks(data: Dataset, job: Job, task: Task) -> list[Dataset]:
@@ -162,7 +184,7 @@ def _blocks(data: Dataset, job: Job, task: Task) -> list[Dataset]:
     out = []
     for b in range(task.count):
         tables = {name: parts[name].get(b, data.table(name).clear()) for name in parts}
-        out.append(Dataset.from_tables(**tables, source="simulated",
+        out.append(Dataset.from_tables(**tables, source=data.source,
                                        name=f"{job.world} #{task.first + b}"))
     return out
 
@@ -190,7 +212,7 @@ def _slices(data: Dataset, job: Job, task: Task) -> list[Dataset] | None:
         cuts[name] = [table.slice(int(rows[b]), int(rows[b + 1] - rows[b]))
                       for b in range(task.count)]
     return [Dataset.from_tables(**{name: parts[b] for name, parts in cuts.items()},
-                                source="simulated", name=f"{job.world} #{task.first + b}")
+                                source=data.source, name=f"{job.world} #{task.first + b}")
             for b in range(task.count)]
 
 
@@ -283,7 +305,8 @@ def _run_job(folder: Path, job: Job, data: Dataset, index: int) -> int:
     """Run the job's tests on each of its datasets and write the rows (atomically)."""
     del index
     claims = {c for task in job.tasks for c in task.claims}
-    truths = {c: TRUTHS[c](world(job.world)) if c in TRUTHS else math.nan for c in claims}
+    truths = {c: TRUTHS[c](world(simulated_world(job.world)[0])) if c in TRUTHS else math.nan
+              for c in claims}
     rows = []
     for task in job.tasks:
         for b, block in enumerate(_blocks(data, job, task)):
@@ -309,8 +332,8 @@ def _run_job(folder: Path, job: Job, data: Dataset, index: int) -> int:
     return len(rows)
 
 
-def _make(pending: list[Job], index: int) -> Dataset:
-    return _simulate(pending[index])
+def _make(pending: list[Job], recorder: Recorder | None, index: int) -> Dataset:
+    return _simulate(pending[index], recorder)
 
 
 def _statistic(folder: Path, pending: list[Job], data: Dataset, index: int) -> int:
@@ -337,7 +360,8 @@ def diagnose(folder: str | Path, plan: Plan = Plan(), ids: Iterable[str] | None 
              seed: int = 2026, workers: int = 1,
              progress: Callable[[int, int], None] | None = None,
              redo: bool = False, report: dict[str, int] | None = None,
-             scheduler: str | None = None) -> pl.DataFrame:
+             scheduler: str | None = None, recorder: Recorder | None = None,
+             worlds: Iterable[str] | None = None) -> pl.DataFrame:
     """Run (or resume) the diagnosis, writing each job's rows under ``folder/runs``.
 
     Jobs whose rows are already there are skipped, so an interrupted run resumes; a job that
@@ -350,7 +374,10 @@ def diagnose(folder: str | Path, plan: Plan = Plan(), ids: Iterable[str] | None 
     ``populations_run``). ``scheduler`` runs the jobs on Dask
     (:func:`toolkit.simulation.runner.run_datasets`); the workers write the job files, so
     ``folder`` must be on a file system they share. The rows do not depend on where or in
-    how many processes the jobs ran: each job's seed is fixed.
+    how many processes the jobs ran: each job's seed is fixed. ``recorder`` records the
+    datasets of the worlds named ``...@recorded`` (required when the plan has any).
+    ``worlds`` keeps only these worlds' jobs and populations (a world just added to a matrix;
+    :func:`write_diagnosis` then keeps the stored rows of the others).
 
     Returns
     -------
@@ -362,14 +389,24 @@ def diagnose(folder: str | Path, plan: Plan = Plan(), ids: Iterable[str] | None 
     runs.mkdir(parents=True, exist_ok=True)
     _check_seed(runs, seed)
     every = jobs(plan, ids, seed)
+    if worlds is not None:
+        chosen = set(worlds)
+        unknown = chosen - {j.world for j in every}
+        if unknown:
+            raise ValueError(f"worlds {sorted(unknown)} are in no matrix of the chosen claims")
+        every = [j for j in every if j.world in chosen]
     if redo:  # the chosen claims' old rows go everywhere, not only in this plan's jobs
-        _forget(runs, set(ids) if ids is not None else {c.id for c in CLAIMS})
+        _forget(runs, set(ids) if ids is not None else {c.id for c in CLAIMS},
+                set(worlds) if worlds is not None else None)
     pending = [j for j in (_missing(runs / f"{job.key}.parquet", job, redo) for job in every)
                if j is not None]
+    if recorder is None and any(simulated_world(j.world)[1] for j in pending):
+        raise ValueError("the plan has recorded worlds (...@recorded): pass recorder="
+                         "toolkit.recordings.delivery.as_recorded")
     if pending:
-        run_datasets(partial(_make, pending), partial(_statistic, runs, pending), len(pending),
-                     workers=workers, progress=progress, scheduler=scheduler)
-    needed = populations(ids, seed)
+        run_datasets(partial(_make, pending, recorder), partial(_statistic, runs, pending),
+                     len(pending), workers=workers, progress=progress, scheduler=scheduler)
+    needed = [q for q in populations(ids, seed) if worlds is None or q.world in set(worlds)]
     missing = [p for p in (_missing_population(runs / f"{q.key}.parquet", q, redo)
                            for q in needed) if p is not None]
     if missing:
@@ -413,11 +450,15 @@ def _check_seed(runs: Path, seed: int) -> None:
         stamp.write_text(json.dumps({"seed": seed}) + "\n")
 
 
-def _forget(runs: Path, claims: set[str]) -> None:
-    """Remove these claims' rows from every stored job and population (``--redo``)."""
+def _forget(runs: Path, claims: set[str], worlds: set[str] | None = None) -> None:
+    """Remove these claims' rows (in these worlds) from every stored job and population
+    (``--redo``)."""
     for path in sorted(runs.glob("*.parquet")):
         rows = pl.read_parquet(path)
-        kept = rows.filter(~pl.col("claim").is_in(list(claims)))
+        forgotten = pl.col("claim").is_in(list(claims))
+        if worlds is not None:
+            forgotten = forgotten & pl.col("world").is_in(list(worlds))
+        kept = rows.filter(~forgotten)
         if kept.height < rows.height:
             _write_parquet(kept, path)
 
@@ -444,27 +485,35 @@ def _missing_population(path: Path, job: Population, redo: bool) -> Population |
 
 def write_diagnosis(folder: str | Path, runs: pl.DataFrame, command: str, seconds: float,
                     plan: Plan, keep: Iterable[str] | None = None,
-                    report: dict[str, int] | None = None) -> pl.DataFrame:
+                    report: dict[str, int] | None = None,
+                    worlds: Iterable[str] | None = None) -> pl.DataFrame:
     """Summarise the runs and write ``diagnosis.csv``, ``diagnosis.json`` (the command,
     plan, versions and time) and ``diagnosis_runs.parquet`` (every dataset's result)
     atomically; returns the summary.
 
     With ``keep`` (the claims that were rerun), every other claim's stored rows stay, in
     the summary and in the per-dataset results, and ``diagnosis.json`` keeps the record of
-    the run that made them, adding this one to its ``partial_runs``.
+    the run that made them, adding this one to its ``partial_runs``. With ``worlds`` as well,
+    only these claims' rows in these worlds are replaced (the claims' summary is made again
+    from their stored and new per-dataset results).
     """
     folder = Path(folder)
-    table = summarise(runs)
     rerun = list(keep) if keep is not None else None
     ordered = runs.sort("claim", "world", "size", "replicate")
+    if rerun is None and worlds is not None:
+        raise ValueError("write_diagnosis: worlds needs keep (the claims that were rerun)")
+    if rerun is not None and (folder / "diagnosis_runs.parquet").is_file():
+        replaced = pl.col("claim").is_in(rerun)
+        if worlds is not None:
+            replaced = replaced & pl.col("world").is_in(list(worlds))
+        stored = pl.read_parquet(folder / "diagnosis_runs.parquet").filter(~replaced)
+        ordered = pl.concat([stored, ordered.select(stored.columns)]).sort(
+            "claim", "world", "size", "replicate")
+    table = summarise(ordered.filter(pl.col("claim").is_in(rerun)) if rerun is not None
+                      else ordered)
     if rerun is not None and (folder / "diagnosis.csv").is_file():
         kept = pl.read_csv(folder / "diagnosis.csv").filter(~pl.col("claim").is_in(rerun))
         table = order_rows(pl.concat([kept, table], how="diagonal_relaxed"))
-    if rerun is not None and (folder / "diagnosis_runs.parquet").is_file():
-        stored = pl.read_parquet(folder / "diagnosis_runs.parquet").filter(
-            ~pl.col("claim").is_in(rerun))
-        ordered = pl.concat([stored, ordered.select(stored.columns)]).sort(
-            "claim", "world", "size", "replicate")
     temporary = folder / "diagnosis.csv.part"
     table.with_columns(pl.col(pl.Float64).round(4)).write_csv(temporary)
     _write_parquet(ordered, folder / "diagnosis_runs.parquet")
@@ -477,7 +526,8 @@ def write_diagnosis(folder: str | Path, runs: pl.DataFrame, command: str, second
     if rerun is not None and previous.is_file():
         about = json.loads(previous.read_text())
         about["partial_runs"] = [*about.get("partial_runs", []),
-                                 {**this, "claims": rerun, "versions": versions}]
+                                 {**this, "claims": rerun, "versions": versions,
+                                  **({"worlds": list(worlds)} if worlds is not None else {})}]
         about["datasets"] = int(ordered.select("world", "size", "replicate").unique().height)
     else:
         about = {**this, "plan": {

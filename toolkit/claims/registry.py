@@ -119,7 +119,7 @@ _LOOP = ("hearts_feed_visibility", "baseline")
 #: visibility, alone and with each mechanism that could fake their effect.
 _PASSIVE = ("passive_hearts", *(f"passive_hearts+{m}" for m in (
     "tap_speed_batches", "strong_long_moments", "herding", "crowding_out", "bought_hearts",
-    "unequal_tapping")))
+    "unequal_tapping")), "passive_hearts@recorded")
 
 CLAIMS: tuple[Claim, ...] = (
     Claim("C1", "Hearts tapped during a LIVE are not added to the creator's profile like "
@@ -129,7 +129,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("C2", "For LIVE, watch time, comments, shares and gifts weigh more than hearts.",
           "causal", _A1, "comments vs hearts elasticity of next-minute joins",
           "signals:test_c2", holds_in=("baseline", "passive_hearts"),
-          fails_in=("equal_weights",), opposite_in=("hearts_only", "hearts_feed_visibility"),
+          fails_in=("equal_weights",),
+          opposite_in=("hearts_only", "hearts_feed_visibility", "hearts_only@recorded"),
           estimand="elasticity of next-minute joins to comments per viewer minus that to "
                    "hearts per viewer (log joins per log rate)",
           notebook="06-hearts-visibility-money"),
@@ -184,14 +185,15 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("C14", "Hearts alone are not enough: watch time, comments, gifts and retention "
           "count too.", "causal", _A4, "joins after comments, hearts held fixed",
           "signals:test_c14", holds_in=("baseline",),
-          fails_in=("hearts_only", "inert_hearts_comments"),
+          fails_in=("hearts_only", "inert_hearts_comments", "hearts_only@recorded"),
           estimand="elasticity of next-minute joins to comments per viewer, hearts held fixed",
           notebook="06-hearts-visibility-money"),
     Claim("C15", "A steady flow of hearts is worth more to visibility than the same hearts "
           "in bursts.", "causal", _A4, "joins after hearts that happened to come in bursts",
           "steadiness:test_c15", holds_in=("steady_hearts_win",),
           fails_in=("bursts_equal", *(f"bursts_equal+{m}" for m in (
-              "strong_long_moments", "tap_speed_batches", "unequal_tapping"))),
+              "strong_long_moments", "tap_speed_batches", "unequal_tapping")),
+              "bursts_equal@recorded"),
           notebook="06-hearts-visibility-money",
           estimand="change in log next-minute joins per doubling of the 10-second slots the "
                    "last 3 minutes' hearts fill, the same heart messages in the same slots"),
@@ -199,7 +201,8 @@ CLAIMS: tuple[Claim, ...] = (
           _A4, "gifts in heart-peak minutes", "moments:test_c16",
           holds_in=("baseline",),
           fails_in=("no_strong_moments", "no_strong_moments+cta_asks_comments",
-                    "no_strong_moments+bought_hearts", "no_strong_moments+unequal_tapping"),
+                    "no_strong_moments+bought_hearts", "no_strong_moments+unequal_tapping",
+                    "no_strong_moments@recorded"),
           estimand="log ratio of gift events in heart-peak minutes to other minutes, same "
                    "viewers",
           notebook="09-timing-moments-and-audience"),
@@ -241,7 +244,8 @@ CLAIMS: tuple[Claim, ...] = (
           "association", _A4, "coins against hearts at the same watch minutes",
           "earnings:test_c22", holds_in=("baseline",),
           fails_in=("no_strong_moments", "no_strong_moments+unequal_tapping",
-                    "no_strong_moments+gifter_groups", "no_strong_moments+gift_battles"),
+                    "no_strong_moments+gifter_groups", "no_strong_moments+gift_battles",
+                    "no_strong_moments@recorded"),
           opposite_in=("no_strong_moments+bought_hearts",),
           estimand="elasticity of a LIVE's coins to its hearts at the same watch minutes "
                    "(log coins per log hearts)",
@@ -265,7 +269,8 @@ CLAIMS: tuple[Claim, ...] = (
           "excitation of other viewers' gifts after a gift", "herding:test_r1",
           holds_in=("herding",),
           fails_in=("no_gift_feedback", "no_gift_feedback+gift_battles",
-                    "no_gift_feedback+strong_long_moments", "no_gift_feedback+gifter_groups"),
+                    "no_gift_feedback+strong_long_moments", "no_gift_feedback+gifter_groups",
+                    "no_gift_feedback@recorded"),
           opposite_in=("crowding_out",), null_value=1.0,
           estimand="rate ratio of a gifter's gifts in the 120 s after another user's gift "
                    "to their other moments (same gifter, stretch and activity state)",

@@ -66,6 +66,18 @@ def _truth(entry: Claim, world_name: str | None) -> float:
     return math.nan
 
 
+def _recording_note(table: pl.DataFrame, claim: str) -> str:
+    """What the diagnosis says about this test on recordings."""
+    recorded = sorted(w for w in (table.filter(pl.col("claim") == claim)["world"].unique()
+                                  if not table.is_empty() else [])
+                      if w.endswith("@recorded"))
+    if recorded:
+        return (" Its diagnosis includes simulated LIVEs sent through the recording pipeline "
+                f"(sampled likes, lost and late messages): {', '.join(recorded)}.")
+    return (" The diagnosis behind this verdict was measured on simulated events, not through "
+            "the recording pipeline (sampled likes, lost messages).")
+
+
 def run_claims(data: Dataset, rng: np.random.Generator, ids: Iterable[str] | None = None,
                alpha: float = ALPHA, diagnosis: pl.DataFrame | None = None) -> pl.DataFrame:
     """Run every claim's test on one dataset and read the verdicts against the diagnosis.
@@ -118,8 +130,7 @@ def run_claims(data: Dataset, rng: np.random.Generator, ids: Iterable[str] | Non
                 worlds = table.filter(pl.col("claim") == entry.id)["world"].n_unique()
                 status = f"ok in {worlds} worlds"
             if data.source == "recorded":
-                note += (" The diagnosis behind this verdict was measured on simulated events, "
-                         "not through the recording pipeline (sampled likes, lost messages).")
+                note += _recording_note(table, entry.id)
         verdicts.append(verdict)
         notes.append(note)
         statuses.append(status)

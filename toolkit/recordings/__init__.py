@@ -17,6 +17,8 @@ Modules:
   ``formats``)
 - :mod:`toolkit.recordings.synthetic`: simulated LIVEs written as the messages TikTok sends, and
   their truth
+- :mod:`toolkit.recordings.delivery`: ``as_recorded()``: a simulated dataset as a recording of
+  it would read (the measurement pipeline in memory, for the diagnosis)
 
 The names below are the public API; the other modules are reached by name
 (``from toolkit.recordings import writers``).

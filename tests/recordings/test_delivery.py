@@ -1,0 +1,85 @@
+"""as_recorded: simulated sessions through the recording pipeline, in memory.
+
+The diagnosis of ``...@recorded`` worlds trusts that :func:`as_recorded` gives the tables
+``toolkit ingest`` would give for the same messages written to files; this checks it, and
+that a recording loses what a recording loses (hearts in packed like messages; gifts' coins
+survive lost streak messages).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from toolkit import recordings
+from toolkit.events import Dataset
+from toolkit.recordings import delivery
+from toolkit.recordings.synthetic import wire_messages
+from toolkit.simulation.engine import simulate
+from toolkit.simulation.worlds import world
+
+SEED = 77
+
+
+@pytest.fixture(scope="module")
+def simulated() -> Dataset:
+    return simulate(world("baseline"), 4, np.random.default_rng(5))
+
+
+@pytest.fixture(scope="module")
+def recorded(simulated: Dataset) -> Dataset:
+    return delivery.as_recorded(simulated, np.random.default_rng(SEED))
+
+
+def test_files_written_and_ingested_give_the_same_tables(simulated: Dataset,
+                                                         recorded: Dataset,
+                                                         tmp_path: Path) -> None:
+    pytest.importorskip("TikTokLive")
+    from toolkit.recordings import writers
+
+    wire = wire_messages(simulated.table("events"), simulated.table("sessions"),
+                         np.random.default_rng(SEED))
+    paths = []
+    for number, session in enumerate(sorted(wire["session_id"].unique().to_list())):
+        paths.append(writers.write_toolkit_live(wire.filter(pl.col("session_id") == session),
+                                                tmp_path / f"live-{number}.jsonl.gz"))
+    result = recordings.ingest(paths, keep_ids=True,
+                               now=dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
+    for name, table in (("events", result.events), ("sessions", result.sessions)):
+        assert table.equals(recorded.table(name)), name
+    assert result.events.height > 1000
+
+
+def test_a_recording_is_a_recorded_dataset_and_loses_only_what_recordings_lose(
+        simulated: Dataset, recorded: Dataset) -> None:
+    assert recorded.source == "recorded"
+    assert recorded.name == simulated.name + delivery.RECORDED
+    assert recorded.platform is None and recorded.viewers is None
+    assert recorded.table("sessions").height == simulated.table("sessions").height
+
+    def total(data: Dataset, kind: str, column: str = "count") -> int:
+        events = data.table("events")
+        return int(events.filter(pl.col("kind") == kind)[column].sum())
+
+    assert 0 < total(recorded, "heart") <= total(simulated, "heart")
+    assert total(recorded, "gift", "coins") == total(simulated, "gift", "coins")
+    assert total(recorded, "comment") == total(simulated, "comment")
+
+
+def test_the_same_seed_gives_the_same_recording(simulated: Dataset,
+                                                recorded: Dataset) -> None:
+    again = delivery.as_recorded(simulated, np.random.default_rng(SEED))
+    other = delivery.as_recorded(simulated, np.random.default_rng(SEED + 1))
+    assert again.table("events").equals(recorded.table("events"))
+    assert not other.table("events").equals(recorded.table("events"))
+
+
+def test_a_dataset_without_sessions_is_refused(simulated: Dataset) -> None:
+    events_only = Dataset.from_tables(events=simulated.table("events"), source="simulated",
+                                      name="events only")
+    with pytest.raises(ValueError, match="events only.*sessions table"):
+        delivery.as_recorded(events_only, np.random.default_rng(0))

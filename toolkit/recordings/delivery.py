@@ -1,0 +1,117 @@
+"""Simulated sessions as a LIVE client would record them: the measurement pipeline in memory.
+
+A verdict on a recording is worth the error rates of its test *on recordings*, and a recording
+is not the simulator's event table: like messages hold at most 15 taps and some never arrive
+on busy LIVEs, the last message of a gift streak can be lost, messages come late, out of
+order and sometimes twice, and the viewer count is read once a minute. :func:`as_recorded`
+sends a simulated dataset through the same steps ``toolkit ingest`` takes:
+
+1. :func:`toolkit.recordings.synthetic.wire_messages`: the messages the client receives,
+   with the delivery habits listed there;
+2. :func:`toolkit.recordings.counting.check_messages`: the value checks (rejections counted);
+3. :func:`toolkit.recordings.counting.count`: sessions (by room id), duplicates set aside,
+   canonical kinds;
+4. :func:`toolkit.recordings.counting.events_from` and
+   :func:`~toolkit.recordings.counting.sessions_from`: the canonical tables.
+
+Only the file formats are skipped (writing the messages as JSON lines and parsing them back
+gives the same messages: ``tests/recordings/test_delivery.py`` checks it on a small
+dataset), so the diagnosis can run thousands of recorded datasets (``toolkit diagnose``,
+worlds named ``<world>@recorded``). The result is a ``"recorded"`` dataset: it has no
+platform or viewer-label table, the session ids are room ids, and the sessions table holds
+what a recording shows (:func:`~toolkit.recordings.counting.sessions_from`), so every test
+behaves as it would on a real recording.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from toolkit.events.dataset import Dataset
+from toolkit.recordings import counting
+from toolkit.recordings.methods import CONTROL, METHOD_OF_KIND
+from toolkit.recordings.reader import MESSAGES_SCHEMA
+from toolkit.recordings.synthetic import wire_messages
+
+__all__ = ["RECORDED", "FILE", "messages_as_read", "as_recorded"]
+
+#: The suffix of a world name whose datasets go through :func:`as_recorded`.
+RECORDED = "@recorded"
+#: The file name the in-memory messages carry (rejections would name it).
+FILE = "(simulated client)"
+#: Server times of simulated LIVEs lie in 2026; a recording is checked against this "now".
+_NOW = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+#: Number fields of the protobuf messages: proto3 does not send a zero, so a file holds none.
+_NUMBERS = ("count", "total", "gift_id", "repeat_count", "repeat_end", "group_id",
+            "diamond_count", "gift_type", "action", "follow_count", "share_count",
+            "member_count", "total_user")
+
+
+def messages_as_read(wire: pl.DataFrame, file: str = FILE) -> pl.DataFrame:
+    """Wire messages (:func:`~toolkit.recordings.synthetic.wire_messages`) as the reader
+    hands them on from ``toolkit record`` files of each session: one line per message in the
+    order received, format ``toolkit-live/1``, in :data:`~toolkit.recordings.reader.MESSAGES_SCHEMA`.
+
+    What a file adds or loses is here too: a ``connect`` line 1 s before the first message,
+    the host's end of the LIVE (a control message 100 ms after the last one, received 500 ms
+    after it), and no zeros in number fields (proto3 does not send them, so a viewer count of
+    0 reads as missing).
+    """
+    wire = wire.sort("session_id", "received_ms", maintain_order=True)
+    spans = wire.group_by("session_id", maintain_order=True).agg(
+        pl.col("room_id", "streamer").first(), first=pl.col("received_ms").first(),
+        last_ms=pl.col("received_ms").last(), last_id=pl.col("msg_id").last(),
+        last_created=pl.col("create_time_ms").last())
+    connect = spans.select("session_id", "room_id", "streamer", method=pl.lit("connect"),
+                           received_ms=pl.col("first") - 1000, _at=pl.lit(0))
+    end = spans.select("session_id", "room_id", "streamer", method=pl.lit(CONTROL),
+                       received_ms=pl.col("last_ms") + 500, msg_id=pl.col("last_id") + 1,
+                       create_time_ms=pl.col("last_created") + 100,
+                       action=pl.lit(3, pl.Int64), _at=pl.lit(2))
+    body = wire.with_columns(
+        method=pl.col("kind").cast(pl.String).replace_strict(METHOD_OF_KIND), _at=pl.lit(1))
+    frame = (pl.concat([connect, body, end], how="diagonal_relaxed")
+             .sort("session_id", "_at", maintain_order=True)
+             .with_columns([pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c)
+                            for c in _NUMBERS if c in body.columns])
+             .with_columns(file=pl.lit(file),
+                           line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+                           item=pl.lit(None, pl.String),
+                           order=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+                           format=pl.lit("toolkit-live/1")))
+    return frame.select([pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c)
+                         for c, t in MESSAGES_SCHEMA.items()])
+
+
+def as_recorded(data: Dataset, rng: np.random.Generator) -> Dataset:
+    """The dataset a LIVE client's recording of these simulated sessions would give.
+
+    Parameters
+    ----------
+    data : Dataset
+        A simulated dataset (``events`` and ``sessions`` with ``creator_id`` and
+        ``followers``).
+    rng : numpy.random.Generator
+        Every random choice of the delivery (lost and repeated messages, delays, ids).
+
+    Returns
+    -------
+    Dataset
+        ``source="recorded"``, with ``events`` and ``sessions`` only; sessions are in the order
+        of their ids (room ids) and events in ``session_id``, ``ts`` order.
+    """
+    if data.sessions is None:
+        raise ValueError(f"dataset {data.name!r}: as_recorded needs its sessions table (the "
+                         "creator and followers of each LIVE)")
+    wire = wire_messages(data.table("events"), data.table("sessions"), rng)
+    checked, _ = counting.check_messages(messages_as_read(wire), _NOW)
+    loaded = counting.count(checked).messages
+    events = counting.events_from(loaded)
+    sessions = counting.sessions_from(loaded, events)
+    return Dataset.from_tables(events=events, sessions=sessions, source="recorded",
+                               name=data.name + RECORDED)
