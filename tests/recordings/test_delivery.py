@@ -18,7 +18,7 @@ import pytest
 from toolkit import recordings
 from toolkit.events import Dataset
 from toolkit.recordings import delivery
-from toolkit.recordings.synthetic import wire_messages
+from toolkit.recordings.synthetic import Delivery, wire_messages
 from toolkit.simulation.engine import simulate
 from toolkit.simulation.worlds import world
 
@@ -83,3 +83,17 @@ def test_a_dataset_without_sessions_is_refused(simulated: Dataset) -> None:
                                       name="events only")
     with pytest.raises(ValueError, match="events only.*sessions table"):
         delivery.as_recorded(events_only, np.random.default_rng(0))
+
+
+def test_a_delivery_that_loses_no_like_message_keeps_every_heart(simulated: Dataset,
+                                                                 recorded: Dataset) -> None:
+    lossless = delivery.as_recorded(simulated, np.random.default_rng(SEED),
+                                    Delivery(like_loss_max=0.0))
+
+    def hearts(data: Dataset) -> int:
+        return int(data.table("events").filter(pl.col("kind") == "heart")["count"].sum())
+
+    assert hearts(lossless) == hearts(simulated) > hearts(recorded)
+    with pytest.raises(ValueError, match="'like_loss_max' field of Delivery must be a number "
+                                         "in \\[0, 1\\]"):
+        Delivery(like_loss_max=1.5)

@@ -236,7 +236,8 @@ CLAIMS: tuple[Claim, ...] = (
           "interaction.", "causal", _A4, "comments in evening sessions vs others",
           "audience:test_c21", holds_in=("baseline",),
           fails_in=("no_evening_peak", "no_evening_peak+quality_by_hour",
-                    "no_evening_peak+long_evenings", "no_evening_peak+weekend_evenings"),
+                    "no_evening_peak+long_evenings", "no_evening_peak+weekend_evenings",
+                    "no_evening_peak@recorded"),
           estimand="log ratio of comments in evening LIVEs (18-24 h) to others, same followers "
                    "and length",
           notebook="09-timing-moments-and-audience"),

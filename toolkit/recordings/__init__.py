@@ -40,6 +40,7 @@ from toolkit.recordings.reader import (
 )
 from toolkit.recordings.synthetic import (
     MAX_TAPS_PER_MESSAGE,
+    Delivery,
     bundled_files,
     bundled_truth,
     compare_with_truth,
@@ -58,6 +59,7 @@ __all__ = [
     "REJECTED_SCHEMA",
     "MESSAGES_SCHEMA",
     "wire_messages",
+    "Delivery",
     "write_bundle",
     "compare_with_truth",
     "bundled_files",

@@ -34,7 +34,7 @@ from toolkit.events.dataset import Dataset
 from toolkit.recordings import counting
 from toolkit.recordings.methods import CONTROL, METHOD_OF_KIND
 from toolkit.recordings.reader import MESSAGES_SCHEMA
-from toolkit.recordings.synthetic import wire_messages
+from toolkit.recordings.synthetic import Delivery, wire_messages
 
 __all__ = ["RECORDED", "FILE", "messages_as_read", "as_recorded"]
 
@@ -88,7 +88,8 @@ def messages_as_read(wire: pl.DataFrame, file: str = FILE) -> pl.DataFrame:
                          for c, t in MESSAGES_SCHEMA.items()])
 
 
-def as_recorded(data: Dataset, rng: np.random.Generator) -> Dataset:
+def as_recorded(data: Dataset, rng: np.random.Generator,
+                delivery: Delivery | None = None) -> Dataset:
     """The dataset a LIVE client's recording of these simulated sessions would give.
 
     Parameters
@@ -98,6 +99,10 @@ def as_recorded(data: Dataset, rng: np.random.Generator) -> Dataset:
         ``followers``).
     rng : numpy.random.Generator
         Every random choice of the delivery (lost and repeated messages, delays, ids).
+    delivery : Delivery, optional
+        The shares of messages lost and repeated (default ``Delivery()``: the bundle's habits).
+        ``Delivery(like_loss_max=0)`` records every like message, to tell what the loss
+        does from what the rest of the recording does.
 
     Returns
     -------
@@ -108,7 +113,8 @@ def as_recorded(data: Dataset, rng: np.random.Generator) -> Dataset:
     if data.sessions is None:
         raise ValueError(f"dataset {data.name!r}: as_recorded needs its sessions table (the "
                          "creator and followers of each LIVE)")
-    wire = wire_messages(data.table("events"), data.table("sessions"), rng)
+    wire = wire_messages(data.table("events"), data.table("sessions"), rng,
+                         delivery or Delivery())
     checked, _ = counting.check_messages(messages_as_read(wire), _NOW)
     loaded = counting.count(checked).messages
     events = counting.events_from(loaded)

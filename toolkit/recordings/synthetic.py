@@ -25,12 +25,15 @@ the ingester does with such data, not what real LIVEs look like.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
 
 from toolkit import _paths
+from toolkit._checks import Interval, Rule, check_fields
 from toolkit.analytics.summary import live_summary
 from toolkit.money import reference
 from toolkit.recordings.writers import (
@@ -41,10 +44,50 @@ from toolkit.recordings.writers import (
 
 __all__ = [
     "wire_messages", "write_bundle", "compare_with_truth", "bundled_files", "bundled_truth",
-    "MAX_TAPS_PER_MESSAGE",
+    "MAX_TAPS_PER_MESSAGE", "Delivery",
 ]
 
 MAX_TAPS_PER_MESSAGE = 15
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How messages reach a LIVE client: the generator's habits (assumptions, not measurements).
+
+    Parameters
+    ----------
+    like_loss_from : float
+        Viewers in the room above which per-user like messages start to be lost.
+    like_loss_scale : float
+        Viewers above ``like_loss_from`` at which the share lost would reach 1 (100: one
+        per cent more per viewer).
+    like_loss_max : float
+        Largest share of like messages lost (a busy LIVE).
+    streak_end_loss : float
+        Share of gift streaks whose final message (``repeat_end = 1``) is lost.
+    repeated : float
+        Share of messages delivered twice (5 s later).
+
+    The defaults are the bundle's: a share ``max(0, min(0.5, (viewers - 20) / 100))`` of like
+    messages lost, 5 % of streak ends, 1 % of messages repeated. ``Delivery(like_loss_max=0)``
+    loses no like message: the recording then differs from the events only by the 15-tap
+    messages, the gift streaks, delays, repeats and minute viewer counts.
+    """
+
+    like_loss_from: float = 20.0
+    like_loss_scale: float = 100.0
+    like_loss_max: float = 0.5
+    streak_end_loss: float = 0.05
+    repeated: float = 0.01
+
+    RULES: ClassVar[dict[str, Rule]] = {
+        "like_loss_from": Interval(0, None), "like_loss_scale": Interval(0, None, "neither"),
+        "like_loss_max": Interval(0, 1), "streak_end_loss": Interval(0, 1),
+        "repeated": Interval(0, 1),
+    }
+
+    def __post_init__(self) -> None:
+        check_fields(self)
 _COMMENTS = ("hi!", "love this 😍", "where are you from?", "🔥🔥🔥", "hello from Lisbon",
              "can you say hi to me?", "wow", "ça va ?", "すごい", "first time here")
 _NAMES = ("Ana 🌸", "Ben", "Chloé", "Dmitri", "Eun-ji ✨", "Femi", "Gus", "Hana", "Ivo 🎸",
@@ -52,7 +95,7 @@ _NAMES = ("Ana 🌸", "Ben", "Chloé", "Dmitri", "Eun-ji ✨", "Femi", "Gus", "H
 
 
 def wire_messages(events: pl.DataFrame, sessions: pl.DataFrame,
-                  rng: np.random.Generator) -> pl.DataFrame:
+                  rng: np.random.Generator, delivery: Delivery = Delivery()) -> pl.DataFrame:
     """The messages a LIVE client would receive for these canonical events.
 
     Parameters
@@ -62,7 +105,11 @@ def wire_messages(events: pl.DataFrame, sessions: pl.DataFrame,
     sessions : polars.DataFrame
         Their sessions table (``session_id``, ``creator_id``, ``followers``).
     rng : numpy.random.Generator
-        Every random choice (ids, delays, lost and repeated messages).
+        Every random choice (ids, delays, lost and repeated messages). The draws do not
+        depend on ``delivery``, so two deliveries of the same seed lose nested sets of
+        messages.
+    delivery : Delivery
+        The shares of messages lost and repeated.
 
     Returns
     -------
@@ -85,7 +132,7 @@ def wire_messages(events: pl.DataFrame, sessions: pl.DataFrame,
                    check_sortedness=False)
         .with_columns(pl.col("_now").fill_null(0), t0=pl.col("ts").dt.epoch("ms"))
     )
-    parts = [_hearts(base, rng), _gifts(base, rng), _simple(base, rng)]
+    parts = [_hearts(base, rng, delivery), _gifts(base, rng, delivery), _simple(base, rng)]
     messages = pl.concat(parts, how="diagonal_relaxed").sort("session_id", "create_time_ms",
                                                               "_e", "_step")
     n = messages.height
@@ -94,7 +141,7 @@ def wire_messages(events: pl.DataFrame, sessions: pl.DataFrame,
         msg_id=pl.Series(rng.choice(10**18, n, replace=False) + 7 * 10**18),
         received_ms=pl.col("create_time_ms") + pl.Series(delay).clip(100, 2000),
     )
-    again = messages.filter(pl.Series(rng.random(n) < 0.01)).with_columns(
+    again = messages.filter(pl.Series(rng.random(n) < delivery.repeated)).with_columns(
         pl.col("received_ms") + 5000)
     return (pl.concat([messages, again]).sort("session_id", "received_ms", "_e", "_step")
             .drop("_e", "_step", "_now", "t0", "ts", "coins", strict=False))
@@ -119,7 +166,7 @@ def _identities(events: pl.DataFrame, sessions: pl.DataFrame,
     }
 
 
-def _hearts(base: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+def _hearts(base: pl.DataFrame, rng: np.random.Generator, delivery: Delivery) -> pl.DataFrame:
     hearts = base.filter(pl.col("kind") == "heart").with_columns(
         _parts=(pl.col("count") + MAX_TAPS_PER_MESSAGE - 1) // MAX_TAPS_PER_MESSAGE)
     split = hearts.with_columns(_step=pl.int_ranges(0, "_parts")).explode("_step").with_columns(
@@ -127,12 +174,13 @@ def _hearts(base: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
                                 pl.col("count") - MAX_TAPS_PER_MESSAGE * pl.col("_step")),
         create_time_ms=pl.col("t0") + 150 * pl.col("_step"),
     ).with_columns(total=pl.col("count").cum_sum().over("session_id"))
-    drop = ((split["_now"].cast(pl.Float64) - 20.0) / 100.0).clip(0.0, 0.5).to_numpy()
+    drop = ((split["_now"].cast(pl.Float64) - delivery.like_loss_from)
+            / delivery.like_loss_scale).clip(0.0, delivery.like_loss_max).to_numpy()
     return split.filter(pl.Series(rng.random(split.height) >= drop)).select(
         *_common(), "count", "total")
 
 
-def _gifts(base: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+def _gifts(base: pl.DataFrame, rng: np.random.Generator, delivery: Delivery) -> pl.DataFrame:
     catalogue = reference.gift_catalogue().select("gift_id", gift_name="name",
                                                   gift_type="gift_type")
     gifts = base.filter(pl.col("kind") == "gift").join(catalogue, on="gift_id", how="left")
@@ -145,7 +193,8 @@ def _gifts(base: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         group_id=pl.col("t0"),
         create_time_ms=pl.col("t0") + 300 * (pl.col("_step") - 1),
     )
-    lost = (taps["repeat_end"] == 1).to_numpy() & (rng.random(taps.height) < 0.05)
+    lost = (taps["repeat_end"] == 1).to_numpy() & (rng.random(taps.height)
+                                                   < delivery.streak_end_loss)
     taps = taps.filter(pl.Series(~lost))
     singles = gifts.filter(pl.col("gift_type") != 1).with_columns(
         _step=pl.int_ranges(0, "count")).explode("_step").with_columns(
