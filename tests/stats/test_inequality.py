@@ -236,3 +236,26 @@ def test_one_creators_lives_skip_c20_and_give_c22_without_clusters() -> None:
     apart = earnings.test_c22(data, np.random.default_rng(0))  # one session per creator
     assert alone.estimate == pytest.approx(apart.estimate)
     assert (alone.low, alone.high) == pytest.approx((apart.low, apart.high))
+
+
+def test_concentration_gathers_the_measures_it_names() -> None:
+    values = np.array([0, 0, 0, 1, 2, 3, 4, 90], dtype=float)
+    row = inequality.concentration(values, np.random.default_rng(1), n_resamples=50)
+    assert row["n"] == 8 and row["share_positive"] == pytest.approx(5 / 8)
+    assert row["gini"] == pytest.approx(inequality.gini(values))
+    assert row["gini_low"] <= row["gini"] <= row["gini_high"]
+    assert row["top_20pct_share"] == pytest.approx(inequality.top_share(values, 0.2))
+    assert row["gini_among_positive"] == pytest.approx(inequality.gini(values[values > 0]))
+    with pytest.raises(ValueError, match="non-negative"):
+        inequality.concentration(np.array([1.0, -1.0]), np.random.default_rng(1))
+
+
+def test_the_tail_table_fits_the_positive_values_from_the_ks_tail_and_from_the_median() -> None:
+    values = np.concatenate([np.zeros(100), np.random.default_rng(3).lognormal(3, 1.2, 2000)])
+    table = tails.tail_table(values, np.random.default_rng(4), n_boot=5)
+    positive = values[values > 0]
+    assert table["tail starts"].to_list() == ["chosen by KS", "at the median"]
+    assert table["xmin"][0] == pytest.approx(tails.fit_power_law(positive).xmin)
+    assert table["xmin"][1] == pytest.approx(float(np.median(positive)))
+    assert table["gof_p"][1] is None and 0 <= table["gof_p"][0] <= 1
+    assert table["favoured"][1] == "log-normal"  # a log-normal from its median is not a power law

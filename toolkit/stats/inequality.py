@@ -5,7 +5,8 @@ the gifts) and a few creators (Twitch: Gini 0.57 of earnings across streamers, 0
 the top earners). This module measures the same things on any set of non-negative values:
 
 - :func:`gini`, :func:`gini_interval`, :func:`lorenz_curve`, :func:`top_share`: how unequal
-  a set of non-negative values is (coins per viewer, per session);
+  a set of non-negative values is (coins per viewer, per session), and :func:`concentration`,
+  all of them at once;
 - heavy tails (power law against log-normal) are in :mod:`toolkit.stats.tails`, and the coin
   totals per viewer and per session of an events table in :mod:`toolkit.analytics`.
 """
@@ -18,7 +19,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-__all__ = ["gini", "gini_interval", "lorenz_curve", "top_share"]
+__all__ = ["gini", "gini_interval", "lorenz_curve", "top_share", "concentration"]
 
 
 def _values(values: object) -> np.ndarray:
@@ -126,3 +127,25 @@ def top_share(values: object, share: float = 0.2) -> float:
     return float((x[:whole].sum() + part) / total)
 
 
+
+
+def concentration(values: object, rng: np.random.Generator,
+                  n_resamples: int = 1_000) -> dict[str, int | float]:
+    """Every measure of concentration of non-negative values, as one table row.
+
+    Returns
+    -------
+    dict
+        ``n`` (values), ``share_positive`` (share above 0, e.g. viewers who paid),
+        ``gini`` with its bootstrap interval ``gini_low``, ``gini_high``
+        (:func:`gini_interval`), ``top_20pct_share`` and ``top_1pct_share``
+        (:func:`top_share`) and ``gini_among_positive`` (the Gini of the values above 0).
+    """
+    x = _values(values)
+    g = gini_interval(x, rng, n_resamples=n_resamples)
+    return {
+        "n": len(x), "share_positive": float((x > 0).mean()),
+        "gini": g["estimate"], "gini_low": g["low"], "gini_high": g["high"],
+        "top_20pct_share": top_share(x, 0.2), "top_1pct_share": top_share(x, 0.01),
+        "gini_among_positive": gini(x[x > 0]),
+    }

@@ -6,7 +6,9 @@
 - :func:`power_law_gof`: their semi-parametric bootstrap goodness-of-fit p-value;
 - :func:`compare_lognormal`: Vuong's likelihood-ratio test of the power law against a
   log-normal fitted to the same tail;
-- :func:`survival`: the empirical and fitted survival curves for a log-log chart.
+- :func:`survival`: the empirical and fitted survival curves for a log-log chart;
+- :func:`tail_table`: the fits and tests of one set of values, with the tail chosen by the
+  KS distance and started at the median, as table rows.
 
 Coins are whole numbers; the power law here is the continuous one, a good approximation for a
 tail that starts well above 1 coin (CSN section 3.2).
@@ -25,7 +27,7 @@ from toolkit.stats.inequality import _values
 
 __all__ = [
     "PowerLawFit", "TailComparison", "fit_power_law", "power_law_gof", "compare_lognormal",
-    "survival",
+    "survival", "tail_table",
 ]
 
 
@@ -248,3 +250,30 @@ def survival(values: object, fit: PowerLawFit | None = None, points: int = 80) -
     return pl.concat(parts)
 
 
+
+
+def tail_table(values: object, rng: np.random.Generator, n_boot: int = 50) -> pl.DataFrame:
+    """The power law fitted to the positive values twice, with the tail chosen by the KS
+    distance and with the tail started at the median, each tested against a log-normal
+    (:func:`compare_lognormal`); the first also by bootstrap (:func:`power_law_gof`).
+
+    Returns
+    -------
+    polars.DataFrame
+        Two rows: ``tail starts`` (``"chosen by KS"``, ``"at the median"``), ``xmin``,
+        ``n_tail``, ``alpha``, ``alpha_se``, ``gof_p`` (null for the second), ``vuong_z``,
+        ``vuong_p``, ``favoured``.
+    """
+    x = _values(values)
+    x = x[x > 0]
+    rows = []
+    for start, fit in (("chosen by KS", fit_power_law(x)),
+                       ("at the median", fit_power_law(x, xmin=float(np.median(x))))):
+        versus = compare_lognormal(x, fit)
+        gof = power_law_gof(x, rng, n_boot=n_boot) if start == "chosen by KS" else None
+        rows.append({"tail starts": start, "xmin": fit.xmin, "n_tail": fit.n_tail,
+                     "alpha": fit.alpha, "alpha_se": fit.alpha_se,
+                     "gof_p": None if gof is None else gof["p_value"],
+                     "vuong_z": versus.normalized, "vuong_p": versus.p_value,
+                     "favoured": versus.favoured})
+    return pl.DataFrame(rows)
