@@ -310,6 +310,21 @@ def test_a_test_that_fails_its_diagnosis_is_inconclusive_and_leaves_the_family(s
     assert rows["C17"]["truth"] == 0.0  # simulated in a null world of C17: the truth is known
 
 
+def test_the_truth_beside_an_estimate_comes_from_the_diagnosis_where_the_claim_holds() -> None:
+    data = simulate(worlds.world(), 60, np.random.default_rng(8))  # world "baseline"
+    runs = pl.concat([_runs("C17", "baseline", 100, ["supported"] * 4).with_columns(
+        truth=pl.lit(0.75)), _runs("C17", "cta_ignored", 100, ["not supported"] * 4),
+        _runs("C16", "baseline", 100, ["supported"] * 4)])  # C16: no truth known
+    rows = {r["claim"]: r for r in verdicts.run_claims(
+        data, np.random.default_rng(1), ["C16", "C17"],
+        diagnosis=diagnosis.summarise(runs)).iter_rows(named=True)}
+    assert rows["C17"]["truth"] == 0.75 and math.isnan(rows["C16"]["truth"])
+    recorded = Dataset(events=data.events, source="recorded")  # no world: no truth
+    row = verdicts.run_claims(recorded, np.random.default_rng(1), ["C16"],
+                              diagnosis=diagnosis.summarise(runs)).row(0, named=True)
+    assert math.isnan(row["truth"])
+
+
 def test_an_undiagnosed_test_is_inconclusive_and_little_power_reads_as_too_little_data(
         small) -> None:
     table = verdicts.run_claims(small, np.random.default_rng(1), ["C16"],
@@ -432,6 +447,17 @@ def test_the_call_lift_truth_follows_the_model() -> None:
     row = diagnosis.summarise(runs).row(0, named=True)
     assert row["estimand"] == 1.0 and row["bias"] == pytest.approx(0.0, abs=1e-12)
     assert row["coverage"] == pytest.approx(1 / 3)  # only the middle interval holds 1.0
+
+
+def test_the_weekly_budget_truth_is_given_only_where_gifts_feed_back_into_nothing() -> None:
+    truth = diagnosis_runs.weekly_budget_elasticity
+    assert truth(worlds.world()) == 1.0  # nothing is scaled: each LIVE earns like the others
+    assert truth(worlds.world("fan_budget")) == 0.0
+    assert truth(worlds.world("fan_budget+generous_weeks")) == 0.0  # a confounder, not a cause
+    half = worlds.world("fan_budget").replace(gift_budget_split=0.5)
+    assert truth(half) == 0.5
+    assert math.isnan(truth(worlds.world().replace(gift_budget_split=1.0)))  # gifts feed back
+    assert diagnosis_runs.TRUTHS["C8"] is truth and "C8" in diagnosis.CREATOR_CLAIMS
 
 
 def test_a_recorded_world_is_its_simulated_world_seen_through_a_recording() -> None:

@@ -97,3 +97,28 @@ def test_a_delivery_that_loses_no_like_message_keeps_every_heart(simulated: Data
     with pytest.raises(ValueError, match="'like_loss_max' field of Delivery must be a number "
                                          "in \\[0, 1\\]"):
         Delivery(like_loss_max=1.5)
+
+
+def test_a_large_dataset_is_recorded_in_parts_with_their_own_streams() -> None:
+    simulated = simulate(world("baseline"), 30, np.random.default_rng(6))
+    events = simulated.table("events")
+    whole = delivery.as_recorded(simulated, np.random.default_rng(4))
+    same = delivery.as_recorded(simulated, np.random.default_rng(4), max_events=events.height)
+    assert same.table("events").equals(whole.table("events"))  # one piece: rng itself
+    limit = events.height // 3 + 1
+    parts = delivery.as_recorded(simulated, np.random.default_rng(4), max_events=limit)
+    ids = delivery._parts(events, simulated.table("sessions"), 3)
+    assert sum(len(i) for i in ids) == simulated.table("sessions").height
+    assert all(events.filter(pl.col("session_id").is_in(i)).height <= 1.5 * limit for i in ids)
+    pieces = [delivery.as_recorded(
+        Dataset.from_tables(events=events.filter(pl.col("session_id").is_in(i)),
+                            sessions=simulated.table("sessions").filter(
+                                pl.col("session_id").is_in(i)), source="simulated"), stream)
+        for i, stream in zip(ids, np.random.default_rng(4).spawn(3), strict=True) if len(i)]
+    expected = pl.concat([p.table("events") for p in pieces]).sort("session_id",
+                                                                   maintain_order=True)
+    assert parts.table("events").equals(expected)
+    assert parts.table("sessions").height == whole.table("sessions").height
+    assert parts.table("sessions")["session_id"].is_sorted()
+    with pytest.raises(ValueError, match="max_events"):
+        delivery.as_recorded(simulated, np.random.default_rng(4), max_events=0)

@@ -11,12 +11,14 @@ from toolkit import simulation
 from toolkit.analytics.minutes import live_minutes
 from toolkit.events import Dataset
 from toolkit.simulation import worlds
+from toolkit.simulation.creators import _plan_week
 from toolkit.simulation.schedule import audience_activity, draw_sessions
 
 MECHANISMS = ("tap_speed_batches", "strong_long_moments", "unequal_tapping", "gift_battles",
               "gifter_groups", "cta_when_lively", "cta_when_dying", "cta_asks_comments",
               "heavy_quiet_tappers", "large_rooms", "quality_by_hour", "long_evenings",
-              "weekend_evenings", "live_on_good_days", "correlated_views", "viral_days")
+              "weekend_evenings", "live_on_good_days", "correlated_views", "viral_days",
+              "generous_weeks", "fan_budget")
 
 
 def _sim(name: str, n: int = 150, seed: int = 3) -> Dataset:
@@ -200,3 +202,48 @@ def test_the_linear_link_removes_the_gain_bursts_get_from_the_curved_one() -> No
     assert gain(worlds.world("steady_hearts_win")) < -0.05
     with pytest.raises(ValueError, match="visibility_link"):
         worlds.world().replace(visibility_link="logistic")
+
+
+def test_a_gift_scale_column_multiplies_gift_rates_and_is_not_kept() -> None:
+    w = worlds.world()
+    sessions = draw_sessions(w, 60, np.random.default_rng(4))
+    plain = simulation.simulate_sessions(w, sessions, np.random.default_rng(5))
+    same = simulation.simulate_sessions(w, sessions.with_columns(gift_scale=pl.lit(1.0)),
+                                        np.random.default_rng(5))
+    assert same.table("events").equals(plain.table("events"))
+    assert same.table("sessions").columns == plain.table("sessions").columns
+    none = simulation.simulate_sessions(w, sessions.with_columns(gift_scale=pl.lit(0.0)),
+                                        np.random.default_rng(5))
+    assert plain.table("events").filter(pl.col("kind") == "gift").height > 100
+    assert none.table("events").filter(pl.col("kind") == "gift").is_empty()
+
+
+def test_a_weekly_budget_splits_a_week_of_gifts_over_its_lives() -> None:
+    """With the whole budget split, a creator's LIVEs of a week share a fixed rate: the
+    factor times the LIVEs is the creator's usual number of LIVEs, whatever the week."""
+    rng = np.random.default_rng(6)
+    chance = np.full(4000, 3.0 / 7)
+    plan, scale = _plan_week(worlds.world("fan_budget"), chance, chance, 7, rng)
+    lives = plan.sum(axis=0)
+    assert plan.shape == (7, 4000) and lives.mean() == pytest.approx(3.0, abs=0.1)
+    went = lives > 0
+    np.testing.assert_allclose(scale[went] * lives[went], 3.0)
+    half = _plan_week(worlds.world().replace(gift_budget_split=0.5), chance, chance, 7, rng)
+    assert half[1][half[0].sum(axis=0) == 3] == pytest.approx(1.0)
+    plan, scale = _plan_week(worlds.world("generous_weeks"), chance, chance, 7, rng)
+    # creators go LIVE more in the weeks their audience gives more: the confounder of C8
+    assert np.corrcoef(plan.sum(axis=0), np.log(scale))[0, 1] > 0.3
+    assert scale.mean() == pytest.approx(1.0, abs=0.03)
+
+
+def test_weekly_worlds_change_the_draws_only_when_on() -> None:
+    base = simulation.simulate_creators(worlds.world(), 30, 8, np.random.default_rng(7))
+    off = simulation.simulate_creators(worlds.world().replace(gift_budget_split=0.0), 30, 8,
+                                       np.random.default_rng(7))
+    assert off.table("sessions").equals(base.table("sessions"))
+    fixed = simulation.simulate_creators(worlds.world("fan_budget"), 30, 8,
+                                         np.random.default_rng(7))
+    assert "gift_scale" not in fixed.table("sessions").columns
+    assert fixed.table("sessions").height > 0
+    with pytest.raises(ValueError, match="gift_budget_split"):
+        worlds.world().replace(gift_budget_split=1.5)

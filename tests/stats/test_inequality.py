@@ -18,9 +18,11 @@ from toolkit import stats as toolkit_stats
 from toolkit.claims import audience, earnings
 from toolkit.claims.evidence import verdict_from_test
 from toolkit.events import Dataset
+from toolkit.simulation.creators import simulate_creators
 from toolkit.simulation.engine import simulate
 from toolkit.simulation.worlds import world
 from toolkit.stats import inequality, tails
+from toolkit.stats.counts import poisson_within
 
 amounts = st.lists(st.one_of(st.just(0.0), st.floats(1e-3, 1e6), st.integers(0, 50).map(float)),
                    min_size=2, max_size=60).filter(lambda v: sum(v) > 0)
@@ -164,11 +166,10 @@ def _least_squares(y: np.ndarray, *x: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return coef, np.sqrt(np.diag(bread @ meat @ bread) * n / (n - k))
 
 
-def test_c8_describes_and_c22_tests_coins_on_hearts_at_the_same_watch_time() -> None:
+def test_c22_tests_coins_on_hearts_at_the_same_watch_time() -> None:
     data = simulate(world("baseline"), 200, np.random.default_rng(9))
     c8 = earnings.test_c8(data, np.random.default_rng(10))
-    assert c8.verdict == "described" and c8.n == 200
-    assert 0.5 < c8.low < c8.estimate < c8.high and "promotion" in c8.note
+    assert c8.verdict == "skipped" and "two whole weeks" in c8.note  # one LIVE per creator
     c22 = earnings.test_c22(data, np.random.default_rng(10))
     table = audience.session_table(data).filter(pl.col("watch_minutes") > 0)
     coef, se = _least_squares(np.log1p(table["coins"].to_numpy().astype(float)),
@@ -188,6 +189,32 @@ def test_c8_describes_and_c22_tests_coins_on_hearts_at_the_same_watch_time() -> 
     assert "quality" not in table.columns and table.height == 200
     assert isinstance(earnings.earnings_associations(recorded, np.random.default_rng(0)),
                       pl.DataFrame)
+
+
+def test_weekly_earnings_keep_whole_weeks_and_every_coin_of_them() -> None:
+    data = simulate_creators(world("baseline"), 40, 17, np.random.default_rng(5))
+    weeks = earnings.weekly_earnings(data)
+    assert weeks["week"].unique().sort().to_list() == [0, 1]  # days 14-16 are no whole week
+    sessions = audience.session_table(data).filter(
+        pl.col("start").dt.date() < pl.date(2026, 3, 15))
+    assert weeks["coins"].sum() == sessions["coins"].sum()  # exact integers
+    assert weeks["lives"].sum() == sessions.height and weeks["lives"].min() >= 1
+    assert earnings.weekly_earnings(Dataset(events=data.events, source="recorded")).is_empty()
+
+
+def test_c8_tells_a_world_where_each_live_earns_from_one_where_the_week_is_fixed() -> None:
+    grows = simulate_creators(world("baseline"), 300, 14, np.random.default_rng(12))
+    fixed = simulate_creators(world("fan_budget"), 300, 14, np.random.default_rng(12))
+    c8, flat = (earnings.test_c8(d, np.random.default_rng(0)) for d in (grows, fixed))
+    assert c8.verdict == "supported" and c8.low < 1.0 < c8.high  # the truth is 1
+    assert flat.verdict == "not supported" and flat.low < 0.0 < flat.high  # the truth is 0
+    weeks = earnings.weekly_earnings(grows)
+    fit = poisson_within(weeks, "coins", ["log_lives"], "creator_id", errors="CV3")
+    assert c8.estimate == fit.coef[0] and c8.n == fit.clusters
+    assert (c8.low, c8.high) == (fit.low[0], fit.high[0])
+    assert "payday" in c8.note and "Promotion" in c8.note
+    few = simulate_creators(world("baseline"), 5, 14, np.random.default_rng(1))
+    assert earnings.test_c8(few, np.random.default_rng(0)).verdict == "skipped"
 
 
 def test_c20_tests_whether_hearts_grow_in_proportion_to_followers() -> None:

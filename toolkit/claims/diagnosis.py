@@ -51,7 +51,7 @@ __all__ = [
 SIZES: tuple[int, ...] = (25, 100, 400, 2000)
 #: Creators per dataset (over :data:`DAYS` days) for the creator-level claims.
 CREATOR_SIZES: tuple[int, ...] = (10, 30, 100, 200)
-CREATOR_CLAIMS: tuple[str, ...] = ("C4",)
+CREATOR_CLAIMS: tuple[str, ...] = ("C4", "C8")
 DAYS = 14
 #: The nominal one-sided error rate of a verdict.
 LIMIT = 0.025

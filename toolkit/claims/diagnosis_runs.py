@@ -59,7 +59,8 @@ from toolkit.simulation.worlds import World, world
 
 __all__ = [
     "SESSIONS_PER_JOB", "CREATORS_PER_JOB", "TRUTHS", "POPULATION_CLAIMS",
-    "POPULATION_SESSIONS", "call_minute_lift", "Population", "populations", "Task", "Job",
+    "POPULATION_SESSIONS", "call_minute_lift", "weekly_budget_elasticity", "Population",
+    "populations", "Task", "Job",
     "jobs", "diagnose", "write_diagnosis", "RECORDED", "Recorder", "simulated_world",
 ]
 
@@ -231,8 +232,27 @@ def call_minute_lift(w: World) -> float:
     return math.log(1 + (w.cta_tap_lift - 1) * length / (m + length - 1))
 
 
+def weekly_budget_elasticity(w: World) -> float:
+    """The truth C8's test targets: the elasticity of a creator's expected weekly coins to
+    their LIVEs that week, ``1 - gift_budget_split``.
+
+    Each LIVE's gift rates are multiplied by ``(usual / k) ** split`` in a week of ``k``
+    LIVEs. The expected coins of a LIVE are proportional to that factor only when gifts feed
+    back into nothing (``gift_weight`` and ``gift_excitation`` 0, as in ``fan_budget``);
+    otherwise fewer gifts also mean less visibility and less herding, the elasticity is
+    below ``1 - split``, and the parameters do not give it (nan), except at ``split = 0``,
+    where nothing is scaled and it is 1. Follower growth from one LIVE to the next (about
+    0.2 % a week at the median) is ignored.
+    """
+    split = w.gift_budget_split
+    if split > 0 and (w.gift_weight != 0 or w.gift_excitation != 0):
+        return math.nan
+    return 1.0 - split
+
+
 #: Claims whose estimand the model's parameters give in every world of their matrix.
-TRUTHS: dict[str, Callable[[World], float]] = {"C17": call_minute_lift}
+TRUTHS: dict[str, Callable[[World], float]] = {"C17": call_minute_lift,
+                                               "C8": weekly_budget_elasticity}
 #: Association claims whose estimand, where the claim (or its opposite) holds, is a
 #: *population value*: the test's own estimate on :data:`POPULATION_SESSIONS` sessions of the
 #: world, simulated apart from the datasets (an association has no other truth). In a null

@@ -159,7 +159,13 @@ CLAIMS: tuple[Claim, ...] = (
                    "the next 3 minutes, through next-minute joins (log units)"),
     Claim("C8", "Earnings grow with audience size and engagement, quality, how often the "
           "creator goes LIVE, and promotion.", "association", _A2,
-          "coins against audience and engagement across sessions", "earnings:test_c8",
+          "a creator's weekly coins against their LIVEs that week", "earnings:test_c8",
+          holds_in=("baseline",),
+          fails_in=("fan_budget", "fan_budget+generous_weeks", "fan_budget+live_on_good_days",
+                    "fan_budget+gifter_groups"),
+          estimand="elasticity of a creator's expected weekly coins to the number of LIVEs "
+                   "they go that week (1: each LIVE earns as much as the others; 0: the "
+                   "week's gifts are fixed)",
           notebook="07-whales-and-herding"),
     Claim("C9", "Answering comments makes viewers send more gifts.", "causal", _A2,
           "gifts after a creator's reply", None, notebook="09-timing-moments-and-audience",

@@ -13,8 +13,10 @@ a referee could sign:
    diagnosis, in the claim's first holding world), so a "not supported" with little power
    reads as "too little data to tell", and the **worst null world** with its false
    "supported" rate.
-4. On simulated data from one of the claim's null worlds, ``truth`` is the claim's null value:
-   the estimate beside the truth.
+4. On simulated data from one of the claim's null worlds, ``truth`` is the claim's null value;
+   from another world of its matrix, the estimand the diagnosis stored for that world (from
+   the model's parameters, or the population value of an association): the estimate beside
+   the truth.
 """
 
 from __future__ import annotations
@@ -60,10 +62,17 @@ def _world_of(data: Dataset) -> str | None:
     return worlds[0] if len(worlds) == 1 else None
 
 
-def _truth(entry: Claim, world_name: str | None) -> float:
-    if world_name is not None and world_name in entry.fails_in and entry.null_value is not None:
+def _truth(entry: Claim, world_name: str | None, table: pl.DataFrame) -> float:
+    """The true value of the claim's estimate in the simulated world (nan when not known)."""
+    if world_name is None:
+        return math.nan
+    if world_name in entry.fails_in and entry.null_value is not None:
         return entry.null_value
-    return math.nan
+    if table.is_empty() or "estimand" not in table.columns:
+        return math.nan
+    known = table.filter((pl.col("claim") == entry.id) & (pl.col("world") == world_name)
+                         & pl.col("estimand").is_not_null() & pl.col("estimand").is_not_nan())
+    return float(known["estimand"][0]) if known.height else math.nan
 
 
 def _recording_note(table: pl.DataFrame, claim: str) -> str:
@@ -100,8 +109,9 @@ def run_claims(data: Dataset, rng: np.random.Generator, ids: Iterable[str] | Non
     polars.DataFrame
         One row per claim (:data:`VERDICT_SCHEMA`): the verdict, what the test alone said
         (``test_verdict``, before the diagnosis and the adjustment), estimate, interval, truth
-        (simulated null worlds only), p-values, ``n``, ``power`` at ``n``, the worst null
-        world and its error rates, the diagnosis status, the estimand in words and a note.
+        (on simulated data from a world whose truth the diagnosis knows), p-values, ``n``,
+        ``power`` at ``n``, the worst null world and its error rates, the diagnosis status,
+        the estimand in words and a note.
     """
     table = stored_diagnosis() if diagnosis is None else diagnosis
     failing = failures(table) if not table.is_empty() else {}
@@ -155,7 +165,7 @@ def run_claims(data: Dataset, rng: np.random.Generator, ids: Iterable[str] | Non
             "claim": entry.id, "kind": entry.kind, "verdict": verdict,
             "test_verdict": result.verdict,
             "estimate": result.estimate, "low": result.low, "high": result.high,
-            "truth": _truth(entry, world_name), "p_value": result.p_value, "p_adjusted": q,
+            "truth": _truth(entry, world_name, table), "p_value": result.p_value, "p_adjusted": q,
             "n": result.n, "power": power, "worst_world": worst.get("world"),
             "false_supported": worst.get("false_supported"),
             "false_contradicted": worst.get("false_contradicted"), "diagnosis": status,

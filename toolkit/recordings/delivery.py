@@ -36,12 +36,15 @@ from toolkit.recordings.methods import CONTROL, METHOD_OF_KIND
 from toolkit.recordings.reader import MESSAGES_SCHEMA
 from toolkit.recordings.synthetic import Delivery, wire_messages
 
-__all__ = ["RECORDED", "FILE", "messages_as_read", "as_recorded"]
+__all__ = ["RECORDED", "FILE", "MAX_EVENTS_PER_PART", "messages_as_read", "as_recorded"]
 
 #: The suffix of a world name whose datasets go through :func:`as_recorded`.
 RECORDED = "@recorded"
 #: The file name the in-memory messages carry (rejections would name it).
 FILE = "(simulated client)"
+#: Events recorded in one piece at most: a larger dataset is recorded in parts of whole sessions
+#: (the messages of a part take about 1.2 GB per million events).
+MAX_EVENTS_PER_PART = 3_000_000
 #: Server times of simulated LIVEs lie in 2026; a recording is checked against this "now".
 _NOW = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
@@ -89,7 +92,8 @@ def messages_as_read(wire: pl.DataFrame, file: str = FILE) -> pl.DataFrame:
 
 
 def as_recorded(data: Dataset, rng: np.random.Generator,
-                delivery: Delivery | None = None) -> Dataset:
+                delivery: Delivery | None = None,
+                max_events: int = MAX_EVENTS_PER_PART) -> Dataset:
     """The dataset a LIVE client's recording of these simulated sessions would give.
 
     Parameters
@@ -103,6 +107,13 @@ def as_recorded(data: Dataset, rng: np.random.Generator,
         The shares of messages lost and repeated (default ``Delivery()``: the bundle's habits).
         ``Delivery(like_loss_max=0)`` records every like message, to tell what the loss
         does from what the rest of the recording does.
+    max_events : int
+        A dataset with more events is recorded in ``k = ceil(events / max_events)`` parts of
+        whole sessions (in the sessions table's order, about equal in events), each with its
+        own stream (``rng.spawn(k)``), so that memory stays bounded (a job of 2,000 LIVEs
+        whose hearts follow the followers has 11 million events; in one piece its messages
+        took more than 13 GB). A recording treats every LIVE apart, so the parts change only
+        which random numbers each LIVE gets. At or under it, one piece with ``rng`` itself.
 
     Returns
     -------
@@ -113,11 +124,39 @@ def as_recorded(data: Dataset, rng: np.random.Generator,
     if data.sessions is None:
         raise ValueError(f"dataset {data.name!r}: as_recorded needs its sessions table (the "
                          "creator and followers of each LIVE)")
-    wire = wire_messages(data.table("events"), data.table("sessions"), rng,
-                         delivery or Delivery())
+    if not (isinstance(max_events, int) and max_events >= 1):
+        raise ValueError(f"max_events must be a whole number >= 1, got {max_events!r}")
+    events, sessions = data.table("events"), data.table("sessions")
+    parts = -(-events.height // max_events)
+    if parts <= 1:
+        recorded = _record(events, sessions, rng, delivery or Delivery())
+    else:
+        pieces = [_record(events.filter(pl.col("session_id").is_in(ids)),
+                          sessions.filter(pl.col("session_id").is_in(ids)), stream,
+                          delivery or Delivery())
+                  for ids, stream in zip(_parts(events, sessions, parts), rng.spawn(parts),
+                                         strict=True) if len(ids)]
+        recorded = (pl.concat([e for e, _ in pieces]).sort("session_id", maintain_order=True),
+                    pl.concat([s for _, s in pieces]).sort("session_id", maintain_order=True))
+    return Dataset.from_tables(events=recorded[0], sessions=recorded[1], source="recorded",
+                               name=data.name + RECORDED)
+
+
+def _parts(events: pl.DataFrame, sessions: pl.DataFrame, parts: int) -> list[pl.Series]:
+    """The session ids of each part: consecutive sessions, about equal in events."""
+    counts = sessions.select("session_id").join(
+        events.group_by("session_id").len(), on="session_id", how="left",
+        maintain_order="left").with_columns(pl.col("len").fill_null(0))
+    before = counts["len"].cum_sum() - counts["len"]
+    part = (before * parts // max(1, events.height)).clip(0, parts - 1)
+    return [counts.filter(part == k)["session_id"] for k in range(parts)]
+
+
+def _record(events: pl.DataFrame, sessions: pl.DataFrame, rng: np.random.Generator,
+            delivery: Delivery) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Events and sessions tables of one piece's recording."""
+    wire = wire_messages(events, sessions, rng, delivery)
     checked, _ = counting.check_messages(messages_as_read(wire), _NOW)
     loaded = counting.count(checked).messages
-    events = counting.events_from(loaded)
-    sessions = counting.sessions_from(loaded, events)
-    return Dataset.from_tables(events=events, sessions=sessions, source="recorded",
-                               name=data.name + RECORDED)
+    recorded = counting.events_from(loaded)
+    return recorded, counting.sessions_from(loaded, recorded)

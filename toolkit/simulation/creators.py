@@ -95,6 +95,8 @@ def simulate_creators(
     schedule_rng, live_rng, video_rng = rng.spawn(3)
     parts: list[Dataset] = []
     videos: list[pl.DataFrame] = []
+    weekly = world.gift_budget_split > 0 or world.generous_week_sd > 0
+    plan, gift_scale = np.zeros((7, n), dtype=bool), np.ones(n)
     for day in range(days):
         date = (FIRST_DAY + dt.timedelta(days=day)).date()
         mean_views = world.video_views_per_follower_day * followers**world.follower_elasticity
@@ -116,11 +118,19 @@ def simulate_creators(
         if world.live_on_high_view_days:  # creators go LIVE on their good days
             with np.errstate(divide="ignore"):
                 today = expit(logit(chance) + world.live_on_high_view_days * shock)
-        going = np.flatnonzero(schedule_rng.random(n) < today)
+        if weekly:  # each creator plans the week's LIVEs on its first day
+            if day % 7 == 0:
+                plan, gift_scale = _plan_week(world, today, chance, min(7, days - day),
+                                              schedule_rng)
+            going = np.flatnonzero(plan[day % 7])
+        else:
+            going = np.flatnonzero(schedule_rng.random(n) < today)
         live_viewers_yesterday = np.zeros(n)
         if len(going):
             sessions = _sessions_for_day(world, day, going, ids, followers, quality, usual,
                                          creators["botted"].to_numpy(), schedule_rng)
+            if weekly:
+                sessions = sessions.with_columns(gift_scale=pl.Series(gift_scale[going]))
             sim = simulate_sessions(world, sessions, live_rng)
             parts.append(sim)
             per_creator = (
@@ -143,6 +153,37 @@ def simulate_creators(
         sessions=joined("sessions") if parts else pl.DataFrame(schema=SESSIONS_SCHEMA),
         creators=creators, videos=pl.concat(videos), source="simulated", name=world.name,
     )
+
+
+def _plan_week(world: World, today: np.ndarray, chance: np.ndarray, week_days: int,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each creator's LIVE days of one week, and the factor on the gift rates of its LIVEs.
+
+    Parameters
+    ----------
+    today : float array
+        Each creator's chance of going LIVE on the week's first day (its usual chance, lifted
+        on a good day when ``live_on_high_view_days`` is set).
+    chance : float array
+        Each creator's usual daily chance (``lives_per_week / 7``).
+    week_days : int
+        Days in the week (7, or fewer at the end of the run).
+
+    Returns
+    -------
+    plan : bool array (week_days x creators)
+    gift_scale : float array
+        ``(expected / k) ** gift_budget_split``, times ``exp(sd z - sd^2 / 2)`` in a generous
+        week of standard score ``z`` (see :class:`toolkit.simulation.worlds.World`).
+    """
+    sd = world.generous_week_sd
+    z = rng.standard_normal(len(today)) if sd > 0 else np.zeros(len(today))
+    with np.errstate(divide="ignore"):  # a chance of 1 is a logit of +inf
+        week_chance = expit(logit(today) + z)
+    plan = rng.random((week_days, len(today))) < week_chance
+    lives = np.maximum(plan.sum(axis=0), 1)
+    scale = (chance * week_days / lives) ** world.gift_budget_split
+    return plan, scale * np.exp(sd * z - sd * sd / 2)
 
 
 def _sessions_for_day(

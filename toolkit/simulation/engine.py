@@ -100,13 +100,16 @@ def simulate_sessions(
     """Play out the sessions of a sessions table (see :mod:`toolkit.simulation.schedule`) in ``world``.
 
     Sessions are simulated in batches of :data:`CHUNK_SESSIONS`, each with its own random
-    stream spawned from ``rng``, so the result does not depend on memory or machine.
+    stream spawned from ``rng``, so the result does not depend on memory or machine. An
+    optional float column ``gift_scale`` multiplies each session's gift rates (the weekly
+    budgets of :func:`toolkit.simulation.creators.simulate_creators`); it is not kept in the
+    sessions table (it is the model's, like the visibility score).
     """
     parts = list(simulate_in_chunks(world, sessions, rng, progress))
     return Dataset.from_tables(
         events=pl.concat([p.table("events") for p in parts]),
         platform=pl.concat([p.table("platform") for p in parts]),
-        sessions=sessions,
+        sessions=sessions.drop("gift_scale", strict=False),
         viewers=pl.concat([p.table("viewers") for p in parts]),
         source="simulated", name=world.name,
     )
@@ -219,12 +222,17 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
     if w.weekend_lift > 0:  # Saturday and Sunday (ISO weekdays 6 and 7)
         weekend = sessions["start"].dt.weekday().to_numpy() >= 6
         base_impressions = base_impressions * np.where(weekend, 1.0 + w.weekend_lift, 1.0)
+    # a factor on each session's gift rates (the creators-over-days model's weekly budgets)
+    gift_scale = (sessions["gift_scale"].to_numpy().astype(np.float64)
+                  if "gift_scale" in sessions.columns else np.ones(len(steps)))
+    sessions = sessions.drop("gift_scale", strict=False)
     catalogue = _catalogue()
     events, platform, viewers = kernel.play_sessions(
         rates(w), steps, np.ascontiguousarray(base_impressions, dtype=np.float64),
         np.ascontiguousarray(p_join, dtype=np.float64),
         np.ascontiguousarray(stay_steps_mean, dtype=np.float64), botted, cta, moment, shock,
-        catalogue, exposure, audience_rng, heart_rng, social_rng, gift_rng)
+        np.ascontiguousarray(gift_scale), catalogue, exposure, audience_rng, heart_rng,
+        social_rng, gift_rng)
     return _tables(sessions, events, platform, viewers, step_s, catalogue.ids)
 
 

@@ -219,9 +219,9 @@ def _sort_by_time(events: np.ndarray, first: int, last: int, n_steps: int, step_
 @njit(cache=True, error_model="numpy")
 def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
                   p_join: np.ndarray, stay_steps_mean: np.ndarray, botted: np.ndarray,
-                  cta: np.ndarray, moment: np.ndarray, shock: np.ndarray, cat: Catalogue,
-                  exposure: np.random.Generator, audience: np.random.Generator,
-                  hearts_rng: np.random.Generator, social: np.random.Generator,
+                  cta: np.ndarray, moment: np.ndarray, shock: np.ndarray,
+                  gift_scale: np.ndarray, cat: Catalogue, exposure: np.random.Generator,
+                  audience: np.random.Generator, hearts_rng: np.random.Generator, social: np.random.Generator,
                   gifts_rng: np.random.Generator
                   ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray]:
     """Play out every session of a batch; see the module docstring and ``docs/simulator.md``.
@@ -238,6 +238,9 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
         Sessions whose creator bought hearts.
     cta, moment, shock : bool arrays (sessions x steps)
         Calls to action, strong moments, gift battles.
+    gift_scale : float array
+        Per session: a factor on every gifter's rate (1 for none; a weekly budget or a
+        generous week in the creators-over-days model).
     cat : Catalogue
     exposure, audience, hearts_rng, social, gifts_rng : numpy.random.Generator
         One stream per process.
@@ -460,6 +463,8 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
             herd = max(0.0, 1.0 + r.gift_excitation * np.tanh(recent_gifts))
             gift_hazard = (r.gifts_per_gifter_minute * r.step_minutes * boost * herd
                            * (r.gift_shock_lift if shock[s, t] else 1.0))
+            if gift_scale[s] != 1.0:  # (x 1.0 would give the same bits; this skips the work)
+                gift_hazard *= gift_scale[s]
             gifts = 0
             g = 0
             events = _widen(events, n_events + n_gifters)

@@ -146,6 +146,14 @@ class World:
     -------------------------------------
     lives_per_week_median : float
         How often a creator goes LIVE (log-normal across creators, sigma 0.6).
+    gift_budget_split : float
+        0..1: how far a creator's audience splits a weekly gifting budget over that week's
+        LIVEs (C8). Each LIVE's gift rate is multiplied by ``(usual / k) ** split``, where
+        ``k`` is the number of LIVEs the creator goes in that week (weeks of 7 days from the
+        first day) and ``usual`` its expected number: 0 (default) for LIVEs that each draw
+        gifts as if they were the only one, 1 for a week's gifts that do not grow with its
+        LIVEs. When this or ``generous_week_sd`` is above 0, each creator plans a week's LIVEs
+        on its first day (a different order of draws from the day-by-day default).
     video_views_per_follower_day : float
         Daily views of a creator's regular videos per follower^elasticity.
     live_to_video_views : float
@@ -204,6 +212,11 @@ class World:
         their good days.
     viral_day_probability, viral_day_lift : float
         Chance that a creator's videos go viral on a day, and the factor on that day's views.
+    generous_week_sd : float
+        Weeks when a creator's audience gives more (paydays, holidays) and the creator, seeing
+        it, goes LIVE more: each creator-week draws a standard score ``z``; the week's gift
+        rates are multiplied by ``exp(sd z - sd^2 / 2)`` and its log-odds of going LIVE on a
+        day rise by ``z``. A confounder of C8's frequency test; 0 for none.
     """
 
     name: str = "baseline"
@@ -250,6 +263,7 @@ class World:
     steadiness_penalty: float = 0.0
     steadiness_minutes: float = 3.0
     lives_per_week_median: float = 3.0
+    gift_budget_split: float = 0.0
     video_views_per_follower_day: float = 0.3
     live_to_video_views: float = 0.5
     video_like_probability: float = 0.06
@@ -277,6 +291,7 @@ class World:
     viral_day_lift: float = 5.0
     visibility_link: str = "exponential"
     heart_bunch_seconds: int = 0
+    generous_week_sd: float = 0.0
 
     def __post_init__(self) -> None:
         check_fields(self, _world_rules())
@@ -300,7 +315,7 @@ _SIGNED = {"gift_excitation", "heart_weight", "comment_weight", "share_weight", 
            "retention_weight", "quality_hour_slope", "live_on_high_view_days"}
 _PROBABILITIES = ("join_probability", "follow_probability", "gifter_share",
                   "video_like_probability", "botted_session_share", "heavy_tapper_share",
-                  "viral_day_probability")
+                  "viral_day_probability", "gift_budget_split")
 _POSITIVE = ("session_minutes_median", "followers_median",
              "stay_minutes_mean", "visibility_memory_minutes", "excitation_minutes",
              "steadiness_minutes", "cta_minutes", "moment_minutes", "bot_stay_minutes",
@@ -367,6 +382,11 @@ PRESETS: dict[str, tuple[dict[str, object], str]] = {
     "no_evening_peak": ({"evening_lift": 0.0}, "C21 false: the audience is as active at every hour"),
     "no_live_spillover": ({"live_to_video_views": 0.0},
                           "C4 false: LIVE viewers do not go on to the regular videos"),
+    "fan_budget": ({"gift_budget_split": 1.0, "gift_weight": 0.0, "gift_excitation": 0.0},
+                   "C8 false for frequency: a creator's audience gives the same each week, "
+                   "however many LIVEs share it (and gifts feed neither visibility nor other "
+                   "gifts, so that a week's expected coins do not move with its LIVEs at "
+                   "all)"),
     # C2's boundary and C14's second null
     "equal_weights": ({"heart_weight": 1.0, "comment_weight": 1.0},
                       "C2 boundary: hearts and comments weigh the same for visibility"),
@@ -400,6 +420,8 @@ PRESETS: dict[str, tuple[dict[str, object], str]] = {
     "correlated_views": ({"view_shock_sd": 0.5, "view_shock_memory": 0.8},
                          "video views have good and bad spells"),
     "viral_days": ({"viral_day_probability": 0.03}, "3 % of creator-days go viral (5 x views)"),
+    "generous_weeks": ({"generous_week_sd": 0.5},
+                       "weeks when the audience gives more, and creators go LIVE more"),
 }
 
 

@@ -6,6 +6,8 @@ Modules:
   Benjamini-Hochberg, Wilson
 - :mod:`toolkit.stats.regression`: least squares with HC1 or cluster-robust errors, fixed
   effects, mediation
+- :mod:`toolkit.stats.counts`: Poisson pseudo-likelihood with group fixed effects (counts and
+  money totals), cluster-robust or jackknife errors
 - :mod:`toolkit.stats.inequality`: Gini (with interval), Lorenz curve, top shares
 - :mod:`toolkit.stats.tails`: power-law fits (Clauset, Shalizi & Newman), goodness of fit,
   log-normal comparison
@@ -15,6 +17,7 @@ The names below are the public API; import them from here.
 
 from __future__ import annotations
 
+from toolkit.stats.counts import poisson_within
 from toolkit.stats.estimates import (
     DifferenceInMeans,
     MeanInterval,
@@ -54,6 +57,7 @@ __all__ = [
     "demean",
     "mediation",
     "Mediation",
+    "poisson_within",
     "gini",
     "gini_interval",
     "lorenz_curve",
