@@ -234,7 +234,7 @@ CLAIMS: tuple[Claim, ...] = (
           "audience:test_c20", holds_in=("baseline",),
           fails_in=("hearts_follow_followers", "hearts_follow_followers+unequal_tapping",
                     "hearts_follow_followers+large_rooms",
-                    "hearts_follow_followers+bought_hearts"),
+                    "hearts_follow_followers+bought_hearts", "hearts_follow_followers@recorded"),
           estimand="1 minus the elasticity of a LIVE's hearts to its creator's followers, "
                    "same length (0 when hearts grow in proportion to followers)",
           notebook="09-timing-moments-and-audience"),
