@@ -1,12 +1,11 @@
 """Poisson pseudo-likelihood with group fixed effects, checked against statsmodels (the
-reference) and against a known truth."""
+reference, where installed: not in the lowest-versions check) and against a known truth."""
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
 import pytest
-import statsmodels.api as sm
 
 from toolkit.stats.counts import poisson_within
 
@@ -24,6 +23,7 @@ def _weeks(seed: int = 0, groups: int = 60, rows: int = 3, b: float = 0.7) -> pl
 
 
 def test_coefficients_and_cluster_errors_match_statsmodels_with_group_dummies() -> None:
+    sm = pytest.importorskip("statsmodels.api")  # a test-only reference (not at the floors)
     frame = _weeks()
     fit = poisson_within(frame, "y", ["log_k", "z"], "g")
     codes = frame["g"].cast(pl.Int64).to_numpy()
