@@ -241,8 +241,11 @@ def weekly_budget_elasticity(w: World) -> float:
     back into nothing (``gift_weight`` and ``gift_excitation`` 0, as in ``fan_budget``);
     otherwise fewer gifts also mean less visibility and less herding, the elasticity is
     below ``1 - split``, and the parameters do not give it (nan), except at ``split = 0``,
-    where nothing is scaled and it is 1. Follower growth from one LIVE to the next (about
-    0.2 % a week at the median) is ignored.
+    where nothing is scaled and it is 1. Ignored: follower growth from one LIVE to the next
+    (about 0.2 % a week at the median), and the kernel's cap of one gift per gifter per step,
+    which makes a LIVE's gifts grow a little less than in proportion to its rate (in
+    ``fan_budget`` the elasticity is then about +0.02 to +0.05, not 0; see
+    ``docs/simulator.md``, "Weekly budgets").
     """
     split = w.gift_budget_split
     if split > 0 and (w.gift_weight != 0 or w.gift_excitation != 0):

@@ -55,10 +55,12 @@ def poisson_within(frame: pl.DataFrame, y: str, x: Sequence[str], group: str,
     errors : {"CR1", "CV3"}
         ``"CR1"``: the cluster-robust sandwich times ``G / (G - 1)``. ``"CV3"``: the
         leave-one-group-out jackknife, ``(G - 1) / G`` times the sum of squared deviations of
-        the leave-out estimates from their mean, each leave-out estimate one Newton step from
-        the full fit (exact for least squares; MacKinnon, Nielsen & Webb 2023 recommend it
-        when a few groups dominate, as a few creators' whales dominate weekly coins: CR1 is
-        then too small).
+        the leave-out estimates from their mean (the variant MacKinnon, Nielsen & Webb 2023
+        call CV3J; centring on the full estimate instead gives slightly larger errors), each
+        leave-out estimate one Newton step from the full fit (exact for least squares). They
+        recommend the jackknife when a few groups dominate, as a few creators' whales
+        dominate weekly coins: CR1 is then too small. Groups whose ``x`` never varies count
+        in ``G`` although they inform nothing.
 
     Returns
     -------
