@@ -72,6 +72,8 @@ def test_jackknife_errors_are_the_spread_of_the_leave_one_group_out_fits() -> No
     cr1 = poisson_within(frame, "y", ["log_k", "z"], "g")
     np.testing.assert_allclose(fit.coef, cr1.coef)
     assert (fit.se > cr1.se).all()  # the jackknife charges the groups that dominate
+    with pytest.raises(ValueError, match="did not converge"):
+        poisson_within(frame, "y", ["log_k", "z"], "g", max_iterations=1)
     with pytest.raises(ValueError, match="errors must be one of"):
         poisson_within(frame, "y", ["log_k"], "g", errors="HC3")
 

@@ -135,6 +135,8 @@ def poisson_within(frame: pl.DataFrame, y: str, x: Sequence[str], group: str,
             if log_likelihood(p_new) >= current - 1e-12 * abs(current):
                 break
             step = step / 2
+        else:  # no step along Newton's direction helps: not a converged fit
+            raise ValueError("the Poisson fit stalled: no step raised the likelihood")
         b, p = b + step, p_new
         if np.max(np.abs(step)) < 1e-10:
             break
