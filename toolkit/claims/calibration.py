@@ -4,7 +4,9 @@ The full diagnosis of every test in every world of its matrix is
 :mod:`toolkit.claims.diagnosis` (``toolkit diagnose``); this module keeps the pieces a reader
 runs by hand: :func:`replicate` (one claim's test on many simulated datasets of one world),
 :func:`herding_rejection_rate` (the herding test's rejection rate, notebook 07) and
-:func:`bot_verdict_rates` (the bot test on blocks of one simulation, notebook 08). Each
+:func:`bot_verdict_rates` (the bot test on blocks of one simulation, notebook 08),
+:func:`reply_worlds` (C9's test beside the naive comparison, notebook 09) and C9's truth,
+:func:`reply_window_lift`. Each
 dataset has its own seed, so the numbers are the same on every machine and with any number
 of workers.
 """
@@ -23,6 +25,7 @@ from toolkit.claims.bots import test_c18
 from toolkit.claims.diagnosis import CREATOR_CLAIMS, DAYS
 from toolkit.claims.herding import HerdingDesign, herding_test
 from toolkit.claims.registry import claim
+from toolkit.claims.replies import WINDOW_MINUTES, naive_reply_ratio, test_c9
 from toolkit.events.dataset import Dataset
 from toolkit.simulation.creators import simulate_creators
 from toolkit.simulation.engine import simulate
@@ -31,7 +34,7 @@ from toolkit.simulation.worlds import World, world
 from toolkit.stats.estimates import proportion_interval
 
 __all__ = ["make_dataset", "replicate", "HerdingRejectionRate", "herding_rejection_rate",
-           "bot_verdict_rates"]
+           "bot_verdict_rates", "reply_window_lift", "reply_worlds"]
 
 ALPHA = 0.05
 #: One simulated dataset to test: world, claim ids, size, seed.
@@ -159,3 +162,47 @@ def bot_verdict_rates(simulation: Dataset, sessions_per_dataset: int,
                 "p_value": e.p_value, "measure": e.measure}
 
     return pl.DataFrame(run_datasets(block, verdict, len(keys)))
+
+
+def reply_window_lift(w: World) -> float:
+    """The truth C9's test targets: the rate ratio of an answered gifter's gifts in the
+    :data:`toolkit.claims.replies.WINDOW_MINUTES` minutes after the reply's minute.
+
+    A reply multiplies the gifter's gift hazard by ``reply_gift_lift`` for ``L`` steps from
+    the step it is sent in, a uniform step ``j`` of its minute of ``M`` steps; the window's
+    steps lifted are ``min(max(j + L - M, 0), W M)``. A step's chance of a gift is
+    ``1 - exp(-h)`` (one gift a step at most), so the lift multiplies gifts by
+    ``(1 - exp(-lift h)) / (1 - exp(-h))``, taken at the base hazard ``h`` (no strong moment,
+    no herding): slightly less than the lift. 1 where replies change nothing, or the host
+    never answers.
+    """
+    if w.reply_gift_lift == 1.0 or (w.reply_share == 0 and w.thank_share == 0):
+        return 1.0
+    m = 60 // w.step_seconds
+    length = max(1, round(w.reply_lift_minutes * m))
+    window = WINDOW_MINUTES * m
+    share = float(np.mean([min(max(j + length - m, 0), window) for j in range(m)])) / window
+    h = w.gifts_per_gifter_minute * w.step_seconds / 60.0
+    per_gift = -math.expm1(-w.reply_gift_lift * h) / -math.expm1(-h)
+    return 1.0 + (per_gift - 1.0) * share
+
+
+def reply_worlds(names: list[str], n_sessions: int, seed: int) -> pl.DataFrame:
+    """C9 in several worlds: each world's truth, the naive ratio and the test, on
+    ``n_sessions`` sessions simulated with ``seed`` (the same seed for every world, so worlds
+    that differ only in their replies share their events).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``world``, ``truth``, ``naive``, ``estimate``, ``low``, ``high``, ``verdict``.
+    """
+    rows = []
+    for name in names:
+        w = world(name)
+        data = simulate(w, n_sessions, np.random.default_rng(seed))
+        e = test_c9(data, np.random.default_rng(seed))
+        rows.append({"world": name, "truth": reply_window_lift(w),
+                     "naive": naive_reply_ratio(data), "estimate": e.estimate, "low": e.low,
+                     "high": e.high, "verdict": e.verdict})
+    return pl.DataFrame(rows)

@@ -41,7 +41,7 @@ import numpy as np
 import polars as pl
 
 from toolkit import __version__
-from toolkit.claims.calibration import make_dataset
+from toolkit.claims.calibration import make_dataset, reply_window_lift
 from toolkit.claims.diagnosis import (
     CREATOR_CLAIMS,
     CREATOR_SIZES,
@@ -59,7 +59,8 @@ from toolkit.simulation.worlds import World, world
 
 __all__ = [
     "SESSIONS_PER_JOB", "CREATORS_PER_JOB", "TRUTHS", "POPULATION_CLAIMS",
-    "POPULATION_SESSIONS", "call_minute_lift", "weekly_budget_elasticity", "Population",
+    "POPULATION_SESSIONS", "call_minute_lift", "weekly_budget_elasticity",
+    "reply_window_lift", "Population",
     "populations", "Task", "Job",
     "jobs", "diagnose", "write_diagnosis", "RECORDED", "Recorder", "simulated_world",
 ]
@@ -255,7 +256,8 @@ def weekly_budget_elasticity(w: World) -> float:
 
 #: Claims whose estimand the model's parameters give in every world of their matrix.
 TRUTHS: dict[str, Callable[[World], float]] = {"C17": call_minute_lift,
-                                               "C8": weekly_budget_elasticity}
+                                               "C8": weekly_budget_elasticity,
+                                               "C9": reply_window_lift}
 #: Association claims whose estimand, where the claim (or its opposite) holds, is a
 #: *population value*: the test's own estimate on :data:`POPULATION_SESSIONS` sessions of the
 #: world, simulated apart from the datasets (an association has no other truth). In a null

@@ -168,9 +168,15 @@ CLAIMS: tuple[Claim, ...] = (
                    "week's gifts are fixed)",
           notebook="07-whales-and-herding"),
     Claim("C9", "Answering comments makes viewers send more gifts.", "causal", _A2,
-          "gifts after a creator's reply", None, notebook="09-timing-moments-and-audience",
-          untested="the model has no creator replies and a recording does not mark them; "
-                   "it would need the creator's own log of replies"),
+          "gifts of viewers the host answers by name, after the reply", "replies:test_c9",
+          holds_in=("replies_drive_gifts",),
+          fails_in=("replies_inert", "replies_inert+replies_to_gifters",
+                    "replies_inert+replies_when_lively", "replies_inert+thanks_for_gifts"),
+          null_value=1.0,
+          estimand="rate ratio of a gifter's gifts in the 5 minutes after the minute the host "
+                   "answers them by name to their other minutes (same gifter, same minute of "
+                   "the LIVE)",
+          notebook="09-timing-moments-and-audience"),
     Claim("C10", "Coins cost money, gifts cost coins, creators cash out; hearts have no cash "
           "value at any step.", "identity", _A3, "coins on heart events",
           "accounting:test_c10", notebook="02-follow-the-money"),

@@ -41,7 +41,8 @@ __all__ = ["Dataset", "TABLES", "SOURCES", "table_parts"]
 T = TypeVar("T")
 
 #: The tables a dataset may hold, each as ``<name>.parquet`` in a dataset folder.
-TABLES: tuple[str, ...] = ("events", "sessions", "platform", "viewers", "videos", "creators")
+TABLES: tuple[str, ...] = ("events", "sessions", "platform", "viewers", "videos", "creators",
+                           "replies")
 #: Where a dataset comes from: the simulator, or a recording of a real LIVE.
 SOURCES: tuple[str, ...] = ("simulated", "recorded")
 _HIDDEN = frozenset({"platform", "viewers"})
@@ -69,6 +70,10 @@ class Dataset:
         Regular-video views and likes per creator and day (creators-over-days simulations).
     creators : polars.LazyFrame or None
         One row per creator as at the start (creators-over-days simulations).
+    replies : polars.LazyFrame or None
+        The host's replies by name, one row each (``session_id``, ``ts``, ``user_id`` of the
+        viewer answered): what a chat shows as the host's @-mentions (simulations of worlds
+        where the host answers; C9).
     source : {"simulated", "recorded"}
         Tests that need platform knowledge skip on recordings even when a table of that name
         is present.
@@ -82,6 +87,7 @@ class Dataset:
     viewers: pl.LazyFrame | None = None
     videos: pl.LazyFrame | None = None
     creators: pl.LazyFrame | None = None
+    replies: pl.LazyFrame | None = None
     source: str = "simulated"
     name: str = "data"
     _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False,

@@ -152,6 +152,7 @@ def simulate_creators(
         events=joined("events"), platform=joined("platform"), viewers=joined("viewers"),
         sessions=joined("sessions") if parts else pl.DataFrame(schema=SESSIONS_SCHEMA),
         creators=creators, videos=pl.concat(videos), source="simulated", name=world.name,
+        **({"replies": joined("replies")} if parts and parts[0].has("replies") else {}),
     )
 
 

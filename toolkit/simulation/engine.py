@@ -27,7 +27,8 @@ battles: numpy over a whole batch) and builds the tables; the step loop itself i
 Outputs (a :class:`toolkit.events.Dataset`): the canonical **events** table (what a LIVE client records), a
 **platform** table per session-minute (visibility, impressions, calls to action: what only the
 platform knows), the **sessions** table and a **viewers** table (each viewer's true stay, gifter
-and bot labels: platform knowledge, for checking detectors).
+and bot labels: platform knowledge, for checking detectors); in worlds where the host answers
+comments or thanks gifts by name, a **replies** table (observable: the host's @-mentions).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from toolkit.simulation.worlds import World
 
 __all__ = [
     "simulate", "simulate_sessions", "simulate_in_chunks", "PLATFORM_SCHEMA", "VIEWERS_SCHEMA",
+    "REPLIES_SCHEMA",
 ]
 
 CHUNK_SESSIONS = 2000  # sessions simulated together; part of the algorithm (fixes the streams)
@@ -70,6 +72,13 @@ VIEWERS_SCHEMA: dict[str, pl.DataType] = {
     "stay_seconds": pl.Float64(),
     "is_bot": pl.Boolean(),
     "is_gifter": pl.Boolean(),
+}
+#: The host's replies by name (an @-mention in the chat), one row each: when, and to whom.
+#: What a recording shows as the host's chat messages that mention a viewer.
+REPLIES_SCHEMA: dict[str, pl.DataType] = {
+    "session_id": pl.String(),
+    "ts": pl.Datetime("ms", "UTC"),
+    "user_id": pl.String(),
 }
 
 
@@ -106,12 +115,14 @@ def simulate_sessions(
     sessions table (it is the model's, like the visibility score).
     """
     parts = list(simulate_in_chunks(world, sessions, rng, progress))
+    extra = ({"replies": pl.concat([p.table("replies") for p in parts])}
+             if parts and parts[0].has("replies") else {})
     return Dataset.from_tables(
         events=pl.concat([p.table("events") for p in parts]),
         platform=pl.concat([p.table("platform") for p in parts]),
         sessions=sessions.drop("gift_scale", strict=False),
         viewers=pl.concat([p.table("viewers") for p in parts]),
-        source="simulated", name=world.name,
+        source="simulated", name=world.name, **extra,
     )
 
 
@@ -215,6 +226,7 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
     # one random stream per process, so that changing one process (say, hearts) leaves the
     # draws of the others untouched: the basis of same-seed replays (common random numbers)
     exposure, audience_rng, heart_rng, social_rng, gift_rng, window_rng = rng.spawn(6)
+    replies_rng = window_rng.spawn(1)[0]  # a child: the six streams above stay as they were
     cta, moment = _call_windows(w, window_rng, steps, per_minute)
     shock = (_windows(window_rng, steps, w.gift_shocks_per_hour,
                       max(1, round(w.gift_shock_minutes * per_minute)), step_s)
@@ -232,15 +244,19 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
         np.ascontiguousarray(p_join, dtype=np.float64),
         np.ascontiguousarray(stay_steps_mean, dtype=np.float64), botted, cta, moment, shock,
         np.ascontiguousarray(gift_scale), catalogue, exposure, audience_rng, heart_rng,
-        social_rng, gift_rng)
-    return _tables(sessions, events, platform, viewers, step_s, catalogue.ids)
+        social_rng, gift_rng, replies_rng)
+    return _tables(sessions, events, platform, viewers, step_s, catalogue.ids,
+                   answers=w.reply_share > 0 or w.thank_share > 0)
 
 
 def _tables(sessions: pl.DataFrame, events: np.ndarray, platform: tuple[np.ndarray, np.ndarray],
-            viewers: np.ndarray, step_seconds: int, gift_ids: np.ndarray) -> Dataset:
+            viewers: np.ndarray, step_seconds: int, gift_ids: np.ndarray,
+            answers: bool = False) -> Dataset:
     """The kernel's arrays as the canonical tables (events come ordered by session and time).
 
     Strings are built once per viewer (``viewers``) and gathered into the events by row.
+    Where the host ``answers`` (the world's replies), the kernel's replies become the
+    ``replies`` table.
     """
     ids = sessions["session_id"]
     # a row per field (each contiguous); viewers by session, then number: the order drawn
@@ -253,8 +269,18 @@ def _tables(sessions: pl.DataFrame, events: np.ndarray, platform: tuple[np.ndarr
         user_id=pl.concat_str(pl.col("session_id"), pl.lit("-v"), pl.col("number").cast(pl.String))
     ).select(list(VIEWERS_SCHEMA)).cast(VIEWERS_SCHEMA)  # type: ignore[arg-type]
 
-    session, viewer, gift_row = events[0], events[3], events[5]
     start_ms = sessions["start"].dt.epoch("ms").to_numpy()
+    replies = None
+    if answers:
+        is_reply = events[2] == kernel.REPLY
+        said = events[:, is_reply]
+        replies = pl.DataFrame({
+            "session_id": ids.gather(said[0]),
+            "ts": pl.Series(start_ms[said[0]] + said[1], dtype=pl.Int64).cast(pl.Datetime("ms", "UTC")),
+            "user_id": viewers_table["user_id"].gather(said[3]),
+        }).cast(REPLIES_SCHEMA)  # type: ignore[arg-type]
+        events = events[:, ~is_reply]
+    session, viewer, gift_row = events[0], events[3], events[5]
     someone = viewer >= 0
     events_table = pl.DataFrame({
         "session_id": ids.gather(session),
@@ -274,9 +300,11 @@ def _tables(sessions: pl.DataFrame, events: np.ndarray, platform: tuple[np.ndarr
         "impressions": rows[2], "joins": rows[3], "viewers": rows[4],
         "bots": rows[5], "cta": rows[6].astype(bool), "moment": rows[7].astype(bool),
     }).cast(PLATFORM_SCHEMA)  # type: ignore[arg-type]
+    extra = {"replies": replies} if replies is not None else {}
     return Dataset.from_tables(events=events_table, platform=platform_table, sessions=sessions,
                                viewers=viewers_table, source="simulated",
-                               name=str(sessions["world"][0]) if sessions.height else "simulation")
+                               name=str(sessions["world"][0]) if sessions.height else "simulation",
+                               **extra)
 
 
 #: Each kind of event at the kernel's code for it (``kernel.JOIN`` = 0, ...).

@@ -35,9 +35,10 @@ import numpy as np
 from numba import njit
 
 __all__ = ["Rates", "Catalogue", "play_sessions", "heart_ratio", "engagement_index",
-           "JOIN", "HEART", "COMMENT", "SHARE", "FOLLOW", "GIFT", "VIEWERS"]
+           "JOIN", "HEART", "COMMENT", "SHARE", "FOLLOW", "GIFT", "VIEWERS", "REPLY"]
 
 JOIN, HEART, COMMENT, SHARE, FOLLOW, GIFT, VIEWERS = range(7)  # order of events.schema.KINDS
+REPLY = 7  # the host answers a viewer (by name): the replies table, not an event kind
 
 
 class Rates(NamedTuple):
@@ -73,6 +74,12 @@ class Rates(NamedTuple):
     gift_excitation: float
     gift_shock_lift: float
     streak_mean: float
+    reply_share: float          # chance the host answers a comment, the step after it
+    reply_gifter_bias: float    # ... times this for a gifter's comment (at most 1)
+    reply_moment_lift: float    # ... times this in a strong moment (at most 1)
+    thank_share: float          # chance the host thanks a gift by name, the step after it
+    reply_gift_lift: float      # factor on an answered gifter's gift rate ...
+    reply_lift_steps: int       # ... for this many steps from the reply
     excitation_decay: float
     memory: float
     heart_window: int
@@ -222,7 +229,7 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
                   cta: np.ndarray, moment: np.ndarray, shock: np.ndarray,
                   gift_scale: np.ndarray, cat: Catalogue, exposure: np.random.Generator,
                   audience: np.random.Generator, hearts_rng: np.random.Generator, social: np.random.Generator,
-                  gifts_rng: np.random.Generator
+                  gifts_rng: np.random.Generator, replies_rng: np.random.Generator
                   ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray]:
     """Play out every session of a batch; see the module docstring and ``docs/simulator.md``.
 
@@ -242,15 +249,16 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
         Per session: a factor on every gifter's rate (1 for none; a weekly budget or a
         generous week in the creators-over-days model).
     cat : Catalogue
-    exposure, audience, hearts_rng, social, gifts_rng : numpy.random.Generator
-        One stream per process.
+    exposure, audience, hearts_rng, social, gifts_rng, replies_rng : numpy.random.Generator
+        One stream per process (``replies_rng`` is drawn from only in worlds where the host
+        answers comments or thanks gifts).
 
     Returns
     -------
     events : int64 array (7 x events)
         session index, time since the session's start (ms), kind, viewer (a row of
         ``viewers``; -1 for the viewer count), count, catalogue row (-1 when not a gift),
-        coins; by session and time.
+        coins; by session and time. Kind :data:`REPLY` is the host answering the viewer.
     platform : int64 array (8 x session-minutes), float array
         Session index, minute, impressions, joins, viewers, bots, a call running, a strong
         moment running; and the visibility score at the minute's end.
@@ -281,7 +289,11 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
     talk_lift = np.zeros(horizon + 1)
     share_lift = np.zeros(horizon + 1)
     # the gifters present (their gift rate depends on the room's recent gifts: stepped)
-    gifters = np.empty((64, 3), np.int64)   # viewer row, leave step, join step
+    # viewer row, leave step, join step; its comment replies (rows of `reply_steps`: next,
+    # end) and the window of its latest thanks (first step, end step)
+    gifters = np.empty((64, 7), np.int64)
+    reply_steps = np.empty(256, np.int64)    # steps of replies to gifters' comments
+    lifting = (r.reply_share > 0.0 or r.thank_share > 0.0) and r.reply_gift_lift != 1.0
     gifter_state = np.empty((64, 2))        # price scale, clock
     history = np.ones(r.heart_window)
     per_step = np.zeros(horizon + 1, np.int64)  # for sorting a session's events by time
@@ -311,6 +323,7 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
         present_before = 0.0
         next_viewer = 0
         n_gifters = 0
+        n_reply_steps = 0
         minute_impressions = 0
         minute_joins = 0
         minute_cta = False
@@ -409,6 +422,7 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
                              HEART, row, taps, -1, 0)
                         n_events += 1
                         k += 1
+                first_reply = n_reply_steps
                 if not bot_like:  # comments and shares: people only
                     for kind in (COMMENT, SHARE):
                         if kind == COMMENT:
@@ -432,6 +446,24 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
                             _put(events, n_events, s, k * r.step_ms + int(social.random() * r.step_ms),
                                  kind, row, 1, -1, 0)
                             n_events += 1
+                            if kind == COMMENT and r.reply_share > 0.0 and k + 1 < n_steps:
+                                chance = r.reply_share
+                                if is_gifter:
+                                    chance *= r.reply_gifter_bias
+                                if moment[s, k]:
+                                    chance *= r.reply_moment_lift
+                                if replies_rng.random() < chance:  # the host answers, by name
+                                    events = _widen(events, n_events + 1)
+                                    _put(events, n_events, s, (k + 1) * r.step_ms
+                                         + int(replies_rng.random() * r.step_ms), REPLY, row, 1, -1, 0)
+                                    n_events += 1
+                                    if is_gifter and lifting:
+                                        if n_reply_steps == len(reply_steps):
+                                            more_steps = np.empty(2 * len(reply_steps), np.int64)
+                                            more_steps[:n_reply_steps] = reply_steps
+                                            reply_steps = more_steps
+                                        reply_steps[n_reply_steps] = k + 1
+                                        n_reply_steps += 1
                             k += 1
                 if 0 <= follow_at < leave:
                     _put(events, n_events, s, follow_at * r.step_ms + int(social.random() * r.step_ms),
@@ -446,6 +478,10 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
                     gifters[n_gifters, 0] = row
                     gifters[n_gifters, 1] = leave
                     gifters[n_gifters, 2] = t
+                    gifters[n_gifters, 3] = first_reply
+                    gifters[n_gifters, 4] = n_reply_steps
+                    gifters[n_gifters, 5] = -1
+                    gifters[n_gifters, 6] = -1
                     gifter_state[n_gifters, 0] = price_scale
                     gifter_state[n_gifters, 1] = gifts_rng.exponential(1.0)
                     n_gifters += 1
@@ -475,7 +511,15 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
                     gifter_state[g] = gifter_state[n_gifters]
                     continue
                 if gifters[g, 2] < t:  # engaged from the step after joining
-                    gifter_state[g, 1] -= gift_hazard
+                    hazard = gift_hazard
+                    if lifting:  # answered lately (a comment's reply or a thanks)?
+                        while (gifters[g, 3] < gifters[g, 4]
+                               and reply_steps[gifters[g, 3]] + r.reply_lift_steps <= t):
+                            gifters[g, 3] += 1
+                        if ((gifters[g, 3] < gifters[g, 4] and reply_steps[gifters[g, 3]] <= t)
+                                or gifters[g, 5] <= t < gifters[g, 6]):
+                            hazard *= r.reply_gift_lift
+                    gifter_state[g, 1] -= hazard
                     if gifter_state[g, 1] < 0.0:
                         gifter_state[g, 1] = gifts_rng.exponential(1.0)
                         gifts += 1
@@ -486,6 +530,19 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
                         _put(events, n_events, s, t_ms + int(gifts_rng.random() * r.step_ms), GIFT,
                                             gifters[g, 0], streak, item, cat.coins[item] * streak)
                         n_events += 1
+                        if (r.thank_share > 0.0 and t + 1 < n_steps
+                                and replies_rng.random() < r.thank_share):  # thanks, by name
+                            events = _widen(events, n_events + 1)
+                            _put(events, n_events, s, (t + 1) * r.step_ms
+                                 + int(replies_rng.random() * r.step_ms), REPLY, gifters[g, 0],
+                                 1, -1, 0)
+                            n_events += 1
+                            if lifting:  # windows start in step order: join or restart
+                                if t + 1 <= gifters[g, 6]:
+                                    gifters[g, 6] = max(gifters[g, 6], t + 1 + r.reply_lift_steps)
+                                else:
+                                    gifters[g, 5] = t + 1
+                                    gifters[g, 6] = t + 1 + r.reply_lift_steps
                 g += 1
             recent_gifts = recent_gifts * r.excitation_decay + gifts
             # 4. visibility from this step's engagement, relative to the platform's norms

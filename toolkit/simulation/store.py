@@ -58,7 +58,9 @@ def write_simulation(
     shutil.rmtree(parts, ignore_errors=True)
     parts.mkdir()
     sessions = draw_sessions(world, n, rng)
-    names = ("events", "platform", "viewers")
+    names: tuple[str, ...] = ("events", "platform", "viewers")
+    if world.reply_share > 0 or world.thank_share > 0:  # the host answers: a replies table
+        names = (*names, "replies")
     paths = {name: out / f"{name}.parquet" for name in names}
     if n <= CHUNK_SESSIONS:  # one batch: written once, with no parts to join
         chunk = next(simulate_in_chunks(world, sessions, rng, progress))
@@ -97,7 +99,7 @@ def write_creator_simulation(
     run = simulate_creators(world, n_creators, n_days,
                             np.random.default_rng(check_count(seed, "seed")), progress)
     paths = {name: _write(run.table(name), out / f"{name}.parquet", compression_level)
-             for name in (*SIMULATED_TABLES, "creators", "videos")}
+             for name in (*SIMULATED_TABLES, "creators", "videos", "replies") if run.has(name)}
     paths["world"] = _write_world(out, world, seed, n_creators=n_creators, n_days=n_days,
                                   command=f"--creators {n_creators} --days {n_days} --seed {seed} "
                                           f"--compression-level {compression_level}")

@@ -114,6 +114,26 @@ class World:
     excitation_minutes : float
         Decay time of that effect.
 
+    The host's replies (C9)
+    -----------------------
+    reply_share : float
+        Chance that the host answers a viewer's comment by name (an @-mention in the chat),
+        in the step after it; 0 (default): no replies, and no replies table.
+    reply_gift_lift : float
+        Factor on an answered gifter's gift rate for ``reply_lift_minutes`` from the reply
+        (1: answering changes nothing; C9 says > 1).
+    reply_lift_minutes : float
+        How long that lasts.
+    reply_gifter_bias : float
+        The host answers a gifter's comments this many times as often (at most always):
+        hosts see gifters' badges and answer them first. A confounder of C9.
+    reply_moment_lift : float
+        The host answers this many times as often in strong moments, when everyone gifts
+        more. A confounder of C9.
+    thank_share : float
+        Chance that the host thanks a gift by name, in the step after it (a reply that
+        follows a gift rather than causing one). A confounder of C9.
+
     Visibility (what only the platform knows)
     -----------------------------------------
     Every signal is compared with the platform's *norms*: the rates of the default (baseline)
@@ -292,6 +312,12 @@ class World:
     visibility_link: str = "exponential"
     heart_bunch_seconds: int = 0
     generous_week_sd: float = 0.0
+    reply_share: float = 0.0
+    reply_gift_lift: float = 1.0
+    reply_lift_minutes: float = 5.0
+    reply_gifter_bias: float = 1.0
+    reply_moment_lift: float = 1.0
+    thank_share: float = 0.0
 
     def __post_init__(self) -> None:
         check_fields(self, _world_rules())
@@ -315,13 +341,14 @@ _SIGNED = {"gift_excitation", "heart_weight", "comment_weight", "share_weight", 
            "retention_weight", "quality_hour_slope", "live_on_high_view_days"}
 _PROBABILITIES = ("join_probability", "follow_probability", "gifter_share",
                   "video_like_probability", "botted_session_share", "heavy_tapper_share",
-                  "viral_day_probability", "gift_budget_split")
+                  "viral_day_probability", "gift_budget_split", "reply_share", "thank_share")
 _POSITIVE = ("session_minutes_median", "followers_median",
              "stay_minutes_mean", "visibility_memory_minutes", "excitation_minutes",
              "steadiness_minutes", "cta_minutes", "moment_minutes", "bot_stay_minutes",
-             "gift_shock_minutes")
+             "gift_shock_minutes", "reply_lift_minutes")
 _AT_LEAST_ONE = ("taps_per_batch_mean", "streak_mean", "bot_taps_per_batch",
-                 "gifter_group_mean", "gift_shock_lift", "cta_comment_lift", "viral_day_lift")
+                 "gifter_group_mean", "gift_shock_lift", "cta_comment_lift", "viral_day_lift",
+                 "reply_gifter_bias", "reply_moment_lift")
 #: When calls to action come (:attr:`World.cta_timing`).
 CTA_TIMINGS = ("random", "moments", "late")
 #: How the visibility score multiplies impressions (:attr:`World.visibility_link`).
@@ -387,6 +414,11 @@ PRESETS: dict[str, tuple[dict[str, object], str]] = {
                    "however many LIVEs share it (and gifts feed neither visibility nor other "
                    "gifts, so that a week's expected coins do not move with its LIVEs at "
                    "all)"),
+    "replies_drive_gifts": ({"reply_share": 0.3, "reply_gift_lift": 2.0},
+                            "C9: the host answers 30 % of comments by name, and an answered "
+                            "gifter gifts twice as often for 5 minutes"),
+    "replies_inert": ({"reply_share": 0.3},
+                      "C9 false: the host answers 30 % of comments, which changes no gifts"),
     # C2's boundary and C14's second null
     "equal_weights": ({"heart_weight": 1.0, "comment_weight": 1.0},
                       "C2 boundary: hearts and comments weigh the same for visibility"),
@@ -422,6 +454,11 @@ PRESETS: dict[str, tuple[dict[str, object], str]] = {
     "viral_days": ({"viral_day_probability": 0.03}, "3 % of creator-days go viral (5 x views)"),
     "generous_weeks": ({"generous_week_sd": 0.5},
                        "weeks when the audience gives more, and creators go LIVE more"),
+    "replies_to_gifters": ({"reply_gifter_bias": 3.0},
+                           "the host answers gifters' comments three times as often"),
+    "replies_when_lively": ({"reply_moment_lift": 3.0},
+                            "the host answers three times as often in strong moments"),
+    "thanks_for_gifts": ({"thank_share": 0.5}, "the host thanks half the gifts by name"),
 }
 
 
