@@ -116,3 +116,16 @@ def test_thanks_follow_gifts_and_gifters_are_answered_first() -> None:
     by = biased.table("replies").join(labels, on="user_id")["is_gifter"].mean()
     plain = simulate(world("replies_inert"), 200, np.random.default_rng(2))
     assert by > 2 * plain.table("replies").join(labels, on="user_id")["is_gifter"].mean()
+
+
+def test_a_room_of_busy_gifters_all_thanked_keeps_every_event() -> None:
+    # every gifter gifts about once a step and every gift is thanked: two events a gifter a
+    # step, which once ran past the kernel's buffer (found in review)
+    w = world("baseline").replace(thank_share=1.0, gifts_per_gifter_minute=6.0, gifter_share=0.5)
+    data = simulate(w, 40, np.random.default_rng(3))
+    events = data.table("events")
+    assert set(events["kind"].unique()) <= set(EVENTS_SCHEMA["kind"].categories)
+    gifts = events.filter(pl.col("kind") == "gift")
+    assert 0.97 * gifts.height <= data.table("replies").height <= gifts.height
+    steps = events.select(step=pl.col("ts").diff().over("session_id").dt.total_milliseconds())
+    assert (steps["step"].drop_nulls() >= 0).all()  # in the order of time

@@ -167,6 +167,9 @@ def test_two_way_refuses_what_it_cannot_fit() -> None:
         poisson_two_way(frame.with_columns(y=-pl.col("y")), "y", ["x"], "viewer", "cell", "live")
     with pytest.raises(ValueError, match="no variation"):
         poisson_two_way(frame.with_columns(x=pl.lit(1.0)), "y", ["x"], "viewer", "cell", "live")
+    with pytest.raises(ValueError, match="inside one live cluster"):
+        poisson_two_way(frame.with_columns(live=pl.col("live") * 100 + pl.int_range(pl.len()) % 2),
+                        "y", ["x"], "viewer", "cell", "live")
     with pytest.raises(ValueError, match="at least 2 clusters"):
         poisson_two_way(frame.with_columns(live=pl.lit(0)), "y", ["x"], "viewer", "cell", "live")
 

@@ -20,8 +20,9 @@ The minute of each reply and the minute before are left out: a host who thanks a
 answers *after* the gift, so those minutes hold the gift that caused the reply. A viewer's
 minutes are those strictly between the minutes of their first and last events that are not
 gifts: minutes they were in the room from start to end (a viewer who joins or leaves in a
-minute can gift for only part of it), chosen so that a gift never decides which of its
-viewer's minutes are counted.
+minute can gift for only part of it), chosen from events other than gifts. A gift can still
+decide which minutes are left out: a gift the host thanks leaves out its own minute and the
+one before (the diagnosis of ``thanks_for_gifts`` shows no harm from it).
 
 The estimate is the rate ratio of an answered viewer's gifts in the five minutes after the
 reply's minute to their other minutes. It is 1 where replies change nothing (``replies_inert``

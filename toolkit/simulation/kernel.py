@@ -394,7 +394,8 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
                                     1, -1, 0)
                 n_events += 1
                 # what this viewer will do, drawn now (module docstring: exponential clocks)
-                events = _widen(events, n_events + 3 * (leave - t) + 2)
+                # a heart, a comment, its reply and a share a step at most, a follow and a join
+                events = _widen(events, n_events + (4 if r.reply_share > 0.0 else 3) * (leave - t) + 2)
                 rate = tap * r.step_minutes  # hearts: bots tap at a steady rate, people faster
                 if rate > 0.0:               # in calls to action and strong moments
                     k = t + 1
@@ -503,7 +504,8 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
                 gift_hazard *= gift_scale[s]
             gifts = 0
             g = 0
-            events = _widen(events, n_events + n_gifters)
+            # a gift a gifter, and its thanks where the host thanks gifts
+            events = _widen(events, n_events + (2 if r.thank_share > 0.0 else 1) * n_gifters)
             while g < n_gifters:
                 if gifters[g, 1] <= t:  # gone: the last one takes the place
                     n_gifters -= 1

@@ -232,7 +232,7 @@ def poisson_two_way(frame: pl.DataFrame, y: str, x: Sequence[str], first: str, s
         Columns of the two fixed effects.
     cluster : str
         Column of the clusters of the errors (a LIVE, say); each ``first`` and ``second``
-        group should lie inside one cluster.
+        group must lie inside one cluster (checked).
     confidence : float
         Level of the intervals (t with ``clusters - 1`` degrees of freedom).
     max_iterations : int
@@ -254,10 +254,11 @@ def poisson_two_way(frame: pl.DataFrame, y: str, x: Sequence[str], first: str, s
     Notes
     -----
     With many small panels (LIVEs of a few gifters and minutes each), the two sets of effects
-    are *incidental* parameters: when ``b`` is not 0 its estimate is biased away from 0 (by
-    about +13 % on the rate ratio 2 in the diagnosis of C9 and in a synthetic panel of its
-    shape), however many panels there are. One set alone (:func:`poisson_within`) has no
-    such bias.
+    are *incidental* parameters: each is estimated from a handful of counts, and when ``b``
+    is not 0 its estimate is biased away from 0 however many panels there are (a true rate
+    ratio of 2 is estimated at about 2.1 to 2.4 on synthetic panels of 0.2 to 1 counts a
+    cell, and at 1.97 to 1.99, geometric mean, in the diagnosis of C9). At ``b = 0`` there
+    is no such bias. One set alone (:func:`poisson_within`) has none at all.
 
     Raises
     ------
@@ -279,6 +280,11 @@ def poisson_two_way(frame: pl.DataFrame, y: str, x: Sequence[str], first: str, s
         raise ValueError("the regression columns contain nulls: drop or fill them first")
     if data.select((pl.col(y) < 0).any()).item():
         raise ValueError(f"{y} must be >= 0 (a count)")
+    spans = [name for name in (first, second)
+             if (data.group_by(name).agg(pl.col(cluster).n_unique()).get_column(cluster) > 1).any()]
+    if spans:
+        raise ValueError(f"each {' and '.join(spans)} group must lie inside one {cluster} "
+                         "cluster (the jackknife leaves whole clusters out)")
     data = _informative(data, y, first, second)
     target = data[y].to_numpy()
     design = data.select(names).to_numpy().astype(np.float64)
