@@ -98,3 +98,16 @@ def test_example_session_summary() -> None:
     assert row["hearts"] == 511 and row["gifts"] == 20 and row["coins"] == 651
     assert row["gifters"] == 5 and row["gifter_conversion"] == pytest.approx(5 / 12)
     assert row["payout_usd"] == Decimal("3.255")
+
+
+def test_typical_sessions_keep_only_what_the_rules_ask() -> None:
+    data = simulation.simulate(worlds.world(), 60, np.random.default_rng(3))
+    summary = analytics.live_summary(data.table("events"))
+    platform = data.table("platform")
+    picked = analytics.typical_sessions(summary, data.events, platform, minutes=(20, 60),
+                                        peak_viewers=(5, 500), min_streaks=1)
+    assert picked.height > 0 and picked["session_id"].is_sorted()
+    assert picked["duration_minutes"].is_between(20, 60).all()
+    assert (picked["streaks"] >= 1).all() and (picked["cta_minutes"] >= 1).all()
+    none = analytics.typical_sessions(summary, data.events, platform, min_streaks=10**6)
+    assert none.is_empty()

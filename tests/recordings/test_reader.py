@@ -630,3 +630,18 @@ def test_without_room_ids_a_long_silence_starts_a_new_session(tmp_path: Path) ->
     result = run(write_lines(tmp_path / "two-days.jsonl", lines))
     assert result.sessions.height == 2
     assert result.events.group_by("session_id").len()["len"].to_list() == [2, 2]
+
+
+@pytest.mark.parametrize("count", ["\u00b2", "--5", "\u0665", "5\u00b2"])
+def test_a_count_that_only_looks_like_digits_rejects_its_record(tmp_path, count: str) -> None:
+    # str.isdigit() takes superscripts and Arabic-Indic digits, and lstrip("-") two minus
+    # signs; int() refuses them all: the record is rejected, the file still read
+    path = tmp_path / "odd.jsonl"
+    path.write_text(json.dumps({"event": "like", "data": {"likeCount": count}}) + "\n"
+                    + json.dumps({"event": "like", "data": {"likeCount": 3}}) + "\n")
+    result = recordings.ingest([path], salt=bytes(16))
+    report = result.report
+    assert report["rows_read"] == report["loaded"] + report["rejected"] == 2
+    first = result.rejected.filter(pl.col("line") == 1).row(0, named=True)
+    assert (first["field"], first["reason"], first["value"]) == ("count", "wrong type", count)
+    assert result.rejected.filter(pl.col("line") == 2)["field"].to_list() != ["count"]

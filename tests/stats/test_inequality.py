@@ -286,3 +286,17 @@ def test_the_tail_table_fits_the_positive_values_from_the_ks_tail_and_from_the_m
     assert table["xmin"][1] == pytest.approx(float(np.median(positive)))
     assert table["gof_p"][1] is None and 0 <= table["gof_p"][0] <= 1
     assert table["favoured"][1] == "log-normal"  # a log-normal from its median is not a power law
+
+
+def test_lorenz_curves_stack_named_curves_with_the_line_of_equal_shares() -> None:
+    from toolkit.stats.inequality import lorenz_curve, lorenz_curves
+
+    a, b = np.array([1.0, 1.0, 8.0]), np.array([2.0, 3.0, 5.0, 10.0])
+    table = lorenz_curves({"a": a, "b": b}, points=None)
+    assert table["curve"].unique(maintain_order=True).to_list() == ["a", "b", "equal shares"]
+    alone = lorenz_curve(a, points=None)
+    got = table.filter(pl.col("curve") == "a")
+    np.testing.assert_allclose(got["value_share"], alone["value_share"] * 100)
+    line = table.filter(pl.col("curve") == "equal shares")
+    assert line["population_share"].to_list() == [0.0, 100.0] == line["value_share"].to_list()
+    assert lorenz_curves({"a": a}, percent=False)["value_share"].max() == pytest.approx(1.0)

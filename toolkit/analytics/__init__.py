@@ -22,13 +22,20 @@ from toolkit.analytics.peaks import (
     minute_rates,
     peak_agreement,
 )
-from toolkit.analytics.summary import SUMMARY_COLUMNS, live_summary, session_coins, viewer_coins
+from toolkit.analytics.summary import (
+    SUMMARY_COLUMNS,
+    live_summary,
+    session_coins,
+    typical_sessions,
+    viewer_coins,
+)
 
 __all__ = [
     "live_summary",
     "SUMMARY_COLUMNS",
     "viewer_coins",
     "session_coins",
+    "typical_sessions",
     "hearts_over_time",
     "live_minutes",
     "PeakRules",

@@ -30,7 +30,7 @@ from toolkit.money.payout import (
 )
 from toolkit.money.payout import rates as named_rates
 
-__all__ = ["live_summary", "SUMMARY_COLUMNS", "viewer_coins", "session_coins"]
+__all__ = ["live_summary", "SUMMARY_COLUMNS", "viewer_coins", "session_coins", "typical_sessions"]
 
 #: Columns of :func:`live_summary`, in order.
 SUMMARY_COLUMNS = (
@@ -152,3 +152,41 @@ def session_coins(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """
     return (session_money(events.lazy(), named_rates()).select("session_id", "coins")
             .sort("coins", "session_id", descending=[True, False]).collect())
+
+
+def typical_sessions(summary: pl.DataFrame, events: pl.DataFrame | pl.LazyFrame,
+                     platform: pl.DataFrame, minutes: tuple[int, int] = (30, 50),
+                     peak_viewers: tuple[int, int] = (30, 80), min_streaks: int = 3,
+                     min_call_minutes: int = 1) -> pl.DataFrame:
+    """Sessions of a simulation fit to show as an example, sorted by id.
+
+    Parameters
+    ----------
+    summary : polars.DataFrame
+        The LIVE summary (:func:`live_summary`).
+    events : polars.DataFrame or LazyFrame
+        The events table.
+    platform : polars.DataFrame
+        The simulation's platform table (its ``cta`` column marks calls to action, which a
+        recording does not show).
+    minutes, peak_viewers : (int, int)
+        Closed ranges of the session's length (minutes) and of its peak viewer count.
+    min_streaks : int
+        Gift streaks (gift events of more than one gift) at least.
+    min_call_minutes : int
+        Minutes with a call to action at least.
+
+    Returns
+    -------
+    polars.DataFrame
+        The summary's rows that qualify, with ``cta_minutes`` and ``streaks``.
+    """
+    calls = platform.group_by("session_id").agg(cta_minutes=pl.col("cta").sum())
+    streaks = (events.lazy().filter(pl.col("kind") == "gift", pl.col("count") > 1)
+               .group_by("session_id").agg(streaks=pl.len()).collect())
+    return (summary.join(calls, on="session_id").join(streaks, on="session_id")
+            .filter(pl.col("duration_minutes").is_between(*minutes),
+                    pl.col("peak_viewers").is_between(*peak_viewers),
+                    pl.col("streaks") >= min_streaks,
+                    pl.col("cta_minutes") >= min_call_minutes)
+            .sort("session_id"))

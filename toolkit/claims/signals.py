@@ -28,8 +28,7 @@ from toolkit.stats.regression import demean, mediation, ols
 
 __all__ = [
     "SIGNALS", "minute_panel", "signal_effects", "test_c2", "test_c7", "test_c11", "test_c13",
-    "test_c14",
-]
+    "test_c14", "next_minute_slopes"]
 
 #: Observable signals per viewer, in the panel as ``log_<name>``.
 SIGNALS: tuple[str, ...] = ("hearts", "comments", "gifts", "shares")
@@ -126,6 +125,26 @@ def signal_effects(panel: pl.DataFrame, outcome: str = "next_joins",
         x = ["batch_excess", "log_heart_events", *(c for c in x if c != "log_hearts")]
     within = demean(panel, "session_id", [outcome, *x])
     return ols(within, outcome, x, cluster="session_id", intercept=False).table()
+
+
+def next_minute_slopes(plain: pl.DataFrame, by_batches: pl.DataFrame) -> pl.DataFrame:
+    """The slopes of :func:`signal_effects` worth charting side by side: each signal per viewer
+    (from ``plain``, the joins and viewer controls left out) and the taps per heart batch
+    (from ``by_batches``, the C13 test's term).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``label``, ``effect``, ``low``, ``high`` (log next-minute joins per unit of the log
+        signal).
+    """
+    signals = (plain.filter(pl.col("term").str.starts_with("log_")
+                            & ~pl.col("term").str.contains("join|viewers"))
+               .with_columns(label=pl.col("term").str.replace("log_", "") + " per viewer"))
+    batches = by_batches.filter(pl.col("term") == "batch_excess").with_columns(
+        label=pl.lit("taps per heart batch (the C13 test)"))
+    return pl.concat([signals, batches]).select("label", effect="estimate", low="low",
+                                                high="high")
 
 
 def _panel_or_none(data: Dataset, claim: str, measure: str) -> pl.DataFrame | Evidence:

@@ -30,6 +30,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ParamSpec
@@ -47,6 +48,10 @@ from toolkit.recordings.methods import (
     SOCIAL,
 )
 from toolkit.recordings.wire import WireError, decode
+
+#: A whole number as text: an optional minus and ASCII digits (``str.isdigit`` also takes
+#: superscripts and other scripts' digits, which ``int`` then refuses).
+_WHOLE = re.compile(r"-?[0-9]+")
 
 __all__ = [
     "MESSAGE_FIELDS", "Rejected", "read_own_line", "read_connector_line", "read_java_sample",
@@ -102,7 +107,7 @@ def _int(value: object, field: str) -> int | None:
         return int(value)
     if isinstance(value, str):
         text = value.strip()
-        if text.lstrip("-").isdigit():
+        if _WHOLE.fullmatch(text):  # ASCII digits only: "²" and "--5" pass isdigit(), not int()
             if len(text) > 25:  # beyond any 64-bit number (and Python's 4,300-digit limit)
                 raise _Bad(Rejected("absurd value", field, text[:20] + "...",
                                     f"a number of {len(text)} digits"))
@@ -128,7 +133,7 @@ def _show(value: object) -> str:
 def _ms(value: object, field: str) -> int | None:
     """A time as Unix milliseconds: a number (ms, or seconds when below 1e11) or ISO 8601 text
     (UTC when it has no zone)."""
-    if isinstance(value, str) and not value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and not _WHOLE.fullmatch(value.strip()):
         try:
             when = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:

@@ -24,7 +24,7 @@ from toolkit.simulation.schedule import draw_sessions
 from toolkit.simulation.worlds import World, world
 
 __all__ = ["compare_worlds", "replay", "PairedEffect", "paired_effect", "INTERVENTIONS",
-           "RandomisedVsNaive", "randomised_vs_naive", "effects_in_percent"]
+           "RandomisedVsNaive", "randomised_vs_naive", "effects_in_percent", "first_session_visibility"]
 
 
 def compare_worlds(
@@ -295,3 +295,29 @@ def effects_in_percent(results: pl.DataFrame) -> pl.DataFrame:
         for column, label in (("randomised", "experiment"), ("naive", "naive look"))
     ]).sort("label")
 
+
+def first_session_visibility(replays: dict[str, tuple[Dataset, Dataset]],
+                             changed: str = "with the change") -> pl.DataFrame:
+    """The visibility score, minute by minute, of the first session of each same-seed replay.
+
+    Parameters
+    ----------
+    replays : dict
+        World name -> (as simulated, with the change) from :func:`replay`.
+    changed : str
+        How to name the changed run (``"twice the tapping"``, say).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``minute``, ``visibility`` and ``run`` (``"<world>: as simulated"`` or
+        ``"<world>: <changed>"``).
+    """
+    rows = []
+    for name, (before, after) in replays.items():
+        for label, run in (("as simulated", before), (changed, after)):
+            first = run.table("sessions")["session_id"][0]
+            rows.append(run.table("platform").filter(pl.col("session_id") == first)
+                        .select("minute", "visibility")
+                        .with_columns(run=pl.lit(f"{name}: {label}")))
+    return pl.concat(rows)

@@ -30,7 +30,7 @@ from toolkit.stats.estimates import (
     rank_correlation,
     spearman,
 )
-from toolkit.stats.inequality import gini, gini_interval, lorenz_curve, top_share
+from toolkit.stats.inequality import gini, gini_interval, lorenz_curve, lorenz_curves, top_share
 from toolkit.stats.regression import Fit, Mediation, demean, mediation, ols
 from toolkit.stats.tails import (
     PowerLawFit,
@@ -61,6 +61,7 @@ __all__ = [
     "gini",
     "gini_interval",
     "lorenz_curve",
+    "lorenz_curves",
     "top_share",
     "PowerLawFit",
     "TailComparison",

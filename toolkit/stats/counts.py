@@ -150,18 +150,8 @@ def poisson_within(frame: pl.DataFrame, y: str, x: Sequence[str], group: str,
         raise ValueError(f"the Poisson fit did not converge in {max_iterations} steps")
     dx = centred(p)
     fitted = total[codes] * p
-    information = (dx * fitted[:, None]).T @ dx
-    scores = np.column_stack([np.bincount(codes, weights=dx[:, j] * (target - fitted),
-                                          minlength=groups) for j in range(k)])
-    cov, groups = _cluster_errors(errors, b, information, scores, dx * fitted[:, None], dx,
-                                  codes, groups)
-    se = np.sqrt(np.diag(cov))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = b / se
-    df = groups - 1
-    p_values = 2 * stats.t.sf(np.abs(t), df)
-    half = stats.t.ppf(0.5 + confidence / 2, df) * se
-    return Fit(names, b, se, b - half, b + half, t, p_values, len(target), groups, df)
+    return _clustered_fit(names, b, dx, fitted, target - fitted, codes, groups, errors,
+                          confidence)
 
 
 def _demean(values: np.ndarray, weights: np.ndarray, first: np.ndarray,
@@ -323,18 +313,27 @@ def poisson_two_way(frame: pl.DataFrame, y: str, x: Sequence[str], first: str, s
     else:
         raise ValueError(f"the Poisson fit did not converge in {max_iterations} steps")
     dx = _demean(design, mu, one, two)
-    information = (dx * mu[:, None]).T @ dx
-    scores = np.column_stack([np.bincount(clusters, weights=dx[:, j] * (target - mu),
-                                          minlength=groups) for j in range(k)])
-    cov, groups = _cluster_errors(errors, b, information, scores, dx * mu[:, None], dx,
-                                  clusters, groups)
+    return _clustered_fit(names, b, dx, mu, target - mu, clusters, groups, errors, confidence)
+
+
+def _clustered_fit(names: tuple[str, ...], b: np.ndarray, dx: np.ndarray, fitted: np.ndarray,
+                   residual: np.ndarray, codes: np.ndarray, groups: int, errors: str,
+                   confidence: float) -> Fit:
+    """The fit of a Poisson estimate ``b`` with clustered errors: ``dx`` the regressors
+    with the fixed effects out, ``fitted`` the fitted means, ``residual`` y minus them,
+    ``codes`` each row's cluster (t intervals with ``G - 1`` degrees of freedom)."""
+    information = (dx * fitted[:, None]).T @ dx
+    scores = np.column_stack([np.bincount(codes, weights=dx[:, j] * residual, minlength=groups)
+                              for j in range(dx.shape[1])])
+    cov, informing = _cluster_errors(errors, b, information, scores, dx * fitted[:, None], dx,
+                                     codes, groups)
     se = np.sqrt(np.diag(cov))
     with np.errstate(divide="ignore", invalid="ignore"):
         t = b / se
-    df = groups - 1
+    df = informing - 1
     p_values = 2 * stats.t.sf(np.abs(t), df)
     half = stats.t.ppf(0.5 + confidence / 2, df) * se
-    return Fit(names, b, se, b - half, b + half, t, p_values, len(target), groups, df)
+    return Fit(names, b, se, b - half, b + half, t, p_values, len(residual), informing, df)
 
 
 def _cluster_errors(errors: str, b: np.ndarray, information: np.ndarray, scores: np.ndarray,

@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-__all__ = ["gini", "gini_interval", "lorenz_curve", "top_share", "concentration"]
+__all__ = ["gini", "gini_interval", "lorenz_curve", "lorenz_curves", "top_share", "concentration"]
 
 
 def _values(values: object) -> np.ndarray:
@@ -107,6 +107,33 @@ def lorenz_curve(values: object, points: int | None = 201) -> pl.DataFrame:
         held = np.interp(grid, population, held)
         population = grid
     return pl.DataFrame({"population_share": population, "value_share": held})
+
+
+def lorenz_curves(named: dict[str, object], points: int | None = 201,
+                  percent: bool = True) -> pl.DataFrame:
+    """Several Lorenz curves (:func:`lorenz_curve`) in one long table, with the line of equal
+    shares, for one chart.
+
+    Parameters
+    ----------
+    named : dict
+        Curve name -> values (coins per viewer, per session, ...).
+    points : int or None
+        Points per curve, as :func:`lorenz_curve`.
+    percent : bool
+        Shares in per cent (0..100) rather than 0..1.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``population_share``, ``value_share``, ``curve`` (the names, and ``"equal shares"``).
+    """
+    curves = [lorenz_curve(values, points).with_columns(curve=pl.lit(name))
+              for name, values in named.items()]
+    curves.append(pl.DataFrame({"population_share": [0.0, 1.0], "value_share": [0.0, 1.0],
+                                "curve": ["equal shares", "equal shares"]}))
+    table = pl.concat(curves)
+    return table.with_columns(pl.col("population_share", "value_share") * 100) if percent else table
 
 
 def top_share(values: object, share: float = 0.2) -> float:
