@@ -149,3 +149,15 @@ def test_stray_and_broken_parts_are_named(tmp_path: Path, small_batches) -> None
     (out / "events" / "batch=00001").rmdir()
     with pytest.raises(ValueError, match="1 parts, but world.json records 2 batches"):
         by_part(out)
+
+
+def test_the_host_s_replies_are_kept_in_both_layouts(tmp_path: Path, small_batches) -> None:
+    answering = worlds.world("replies_drive_gifts")
+    partitioned.write_partitioned_simulation(tmp_path / "parts", answering, 100, 9)
+    store.write_simulation(tmp_path / "one", answering, 100, 9)  # three batches, joined
+    parts, one = Dataset.from_folder(tmp_path / "parts"), Dataset.from_folder(tmp_path / "one")
+    assert one.has("replies") and one.table("replies").height > 0
+    for table in ("events", "replies"):
+        assert parts.table(table).equals(one.table(table)), table
+    store.write_simulation(tmp_path / "plain", WORLD, 40, 9)
+    assert not (tmp_path / "plain" / "replies.parquet").exists()

@@ -44,8 +44,10 @@ from toolkit.simulation.worlds import World
 
 __all__ = ["write_partitioned_simulation", "PARTITIONED_TABLES", "LAYOUT"]
 
-#: The tables written per batch (``sessions`` is one file).
+#: The tables written per batch (``sessions`` is one file); ``replies`` too where the
+#: world's host answers by name.
 PARTITIONED_TABLES = ("events", "platform", "viewers")
+_ALL_PARTITIONED = (*PARTITIONED_TABLES, "replies")
 #: The value of ``"layout"`` in the ``world.json`` of a partitioned dataset.
 LAYOUT = "partitioned by batch of sessions"
 
@@ -62,14 +64,15 @@ class _Batch:
     compression_level: int
 
 
-def _files(folder: Path, index: int) -> dict[str, Path]:
-    return {name: folder / name / f"batch={index:05d}" / "part.parquet"
-            for name in PARTITIONED_TABLES}
+def _files(folder: Path, index: int, world: World) -> dict[str, Path]:
+    answers = world.reply_share > 0 or world.thank_share > 0
+    names = (*PARTITIONED_TABLES, "replies") if answers else PARTITIONED_TABLES
+    return {name: folder / name / f"batch={index:05d}" / "part.parquet" for name in names}
 
 
 def _write_batch(batch: _Batch) -> int:
     """Simulate one batch and write its tables (each through a temporary name); its events."""
-    files = _files(batch.folder, batch.index)
+    files = _files(batch.folder, batch.index, batch.world)
     if all(path.is_file() for path in files.values()):  # done before an interruption
         return pl.scan_parquet(files["events"]).select(pl.len()).collect().item()
     data = _simulate_chunk(batch.world, batch.sessions, batch.stream)
@@ -183,7 +186,7 @@ def _is_partitioned(folder: Path) -> bool:
 
 
 #: What a partitioned simulation folder (or its staging folder) holds, and nothing else.
-_OURS = {"world.json", "plan.json", "sessions.parquet", *PARTITIONED_TABLES}
+_OURS = {"world.json", "plan.json", "sessions.parquet", *_ALL_PARTITIONED}
 
 
 def _check_only_ours(folder: Path, marker: str) -> None:
@@ -197,7 +200,7 @@ def _check_only_ours(folder: Path, marker: str) -> None:
         relative = path.relative_to(folder).parts
         ours = relative[0] in _OURS and (
             len(relative) == 1
-            or (relative[0] in PARTITIONED_TABLES and relative[1].startswith("batch=")
+            or (relative[0] in _ALL_PARTITIONED and relative[1].startswith("batch=")
                 and (len(relative) == 2 or (len(relative) == 3 and relative[2] in (
                     "part.parquet", ".part.parquet.partial")))))
         if not ours:
