@@ -92,7 +92,9 @@ def test_answered_gifters_look_generous_only_to_a_naive_comparison(
 def test_replies_change_nothing_else_and_appear_only_where_the_host_answers(
         worlds: dict[str, Dataset]) -> None:
     base = simulate(world("baseline"), 400, np.random.default_rng(5))
-    assert not base.has("replies")
+    assert not base.has("replies") and not world("baseline").host_answers
+    assert world("replies_inert").host_answers
+    assert world("baseline").replace(thank_share=0.1).host_answers  # thanks alone answer too
     inert = worlds["replies_inert"]
     assert inert.table("events").equals(base.table("events"))  # own random stream
     replies = inert.table("replies")

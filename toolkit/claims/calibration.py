@@ -176,7 +176,7 @@ def reply_window_lift(w: World) -> float:
     no herding): slightly less than the lift. 1 where replies change nothing, or the host
     never answers.
     """
-    if w.reply_gift_lift == 1.0 or (w.reply_share == 0 and w.thank_share == 0):
+    if w.reply_gift_lift == 1.0 or not w.host_answers:
         return 1.0
     m = 60 // w.step_seconds
     length = max(1, round(w.reply_lift_minutes * m))

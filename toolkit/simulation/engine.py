@@ -246,7 +246,7 @@ def _simulate_chunk(world: World, sessions: pl.DataFrame, rng: np.random.Generat
         np.ascontiguousarray(gift_scale), catalogue, exposure, audience_rng, heart_rng,
         social_rng, gift_rng, replies_rng)
     return _tables(sessions, events, platform, viewers, step_s, catalogue.ids,
-                   answers=w.reply_share > 0 or w.thank_share > 0)
+                   answers=w.host_answers)
 
 
 def _tables(sessions: pl.DataFrame, events: np.ndarray, platform: tuple[np.ndarray, np.ndarray],

@@ -454,7 +454,6 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
                                 if moment[s, k]:
                                     chance *= r.reply_moment_lift
                                 if replies_rng.random() < chance:  # the host answers, by name
-                                    events = _widen(events, n_events + 1)
                                     _put(events, n_events, s, (k + 1) * r.step_ms
                                          + int(replies_rng.random() * r.step_ms), REPLY, row, 1, -1, 0)
                                     n_events += 1
@@ -534,7 +533,6 @@ def play_sessions(r: Rates, steps: np.ndarray, base_impressions: np.ndarray,
                         n_events += 1
                         if (r.thank_share > 0.0 and t + 1 < n_steps
                                 and replies_rng.random() < r.thank_share):  # thanks, by name
-                            events = _widen(events, n_events + 1)
                             _put(events, n_events, s, (t + 1) * r.step_ms
                                  + int(replies_rng.random() * r.step_ms), REPLY, gifters[g, 0],
                                  1, -1, 0)

@@ -65,8 +65,7 @@ class _Batch:
 
 
 def _files(folder: Path, index: int, world: World) -> dict[str, Path]:
-    answers = world.reply_share > 0 or world.thank_share > 0
-    names = (*PARTITIONED_TABLES, "replies") if answers else PARTITIONED_TABLES
+    names = _ALL_PARTITIONED if world.host_answers else PARTITIONED_TABLES
     return {name: folder / name / f"batch={index:05d}" / "part.parquet" for name in names}
 
 

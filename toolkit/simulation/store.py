@@ -59,7 +59,7 @@ def write_simulation(
     parts.mkdir()
     sessions = draw_sessions(world, n, rng)
     names: tuple[str, ...] = ("events", "platform", "viewers")
-    if world.reply_share > 0 or world.thank_share > 0:  # the host answers: a replies table
+    if world.host_answers:  # a replies table
         names = (*names, "replies")
     paths = {name: out / f"{name}.parquet" for name in names}
     if n <= CHUNK_SESSIONS:  # one batch: written once, with no parts to join

@@ -328,6 +328,11 @@ class World:
                        "heart_bunch_seconds",
                        f"a multiple of step_seconds ({self.step_seconds!r})")
 
+    @property
+    def host_answers(self) -> bool:
+        """Whether the host answers comments or thanks gifts by name (a replies table)."""
+        return self.reply_share > 0 or self.thank_share > 0
+
     def replace(self, **changes: object) -> World:
         """A copy with some parameters changed (validated again)."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
