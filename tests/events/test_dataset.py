@@ -59,3 +59,15 @@ def test_bad_datasets_are_refused_in_the_one_format(tmp_path: Path) -> None:
         Dataset.from_folder(tmp_path)
     with pytest.raises(ValueError, match="has no sessions table"):
         Dataset.from_tables(events=pl.DataFrame()).table("sessions")
+
+
+def test_a_replies_file_without_its_columns_is_refused_by_name(tmp_path) -> None:
+    from toolkit.events import REPLIES_SCHEMA, example_session
+
+    example_session().write_parquet(tmp_path / "events.parquet")
+    pl.DataFrame({"session_id": ["s1"], "when": [1]}).write_parquet(tmp_path / "replies.parquet")
+    with pytest.raises(ValueError, match=r"replies\.parquet: no column 'ts'.*replies table"):
+        Dataset.from_folder(tmp_path)
+    pl.DataFrame({"session_id": ["s1"], "ts": [None], "user_id": ["v"]},
+                 schema=REPLIES_SCHEMA).write_parquet(tmp_path / "replies.parquet")
+    assert Dataset.from_folder(tmp_path).has("replies")

@@ -13,7 +13,7 @@ The names below are the public API; import them from here.
 
 from __future__ import annotations
 
-from toolkit.events.dataset import SOURCES, TABLES, Dataset
+from toolkit.events.dataset import REPLIES_SCHEMA, SOURCES, TABLES, Dataset
 from toolkit.events.reading import LoadResult, example_session, read_events_csv
 from toolkit.events.schema import EVENTS_SCHEMA, KINDS, EventKind, empty_events, validate
 
@@ -28,5 +28,6 @@ __all__ = [
     "example_session",
     "Dataset",
     "TABLES",
+    "REPLIES_SCHEMA",
     "SOURCES",
 ]

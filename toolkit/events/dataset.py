@@ -36,13 +36,20 @@ import polars as pl
 from toolkit._checks import OneOf, Text, check_fields, check_relation
 from toolkit.events.schema import EVENTS_SCHEMA
 
-__all__ = ["Dataset", "TABLES", "SOURCES", "table_parts"]
+__all__ = ["Dataset", "TABLES", "SOURCES", "REPLIES_SCHEMA", "table_parts"]
 
 T = TypeVar("T")
 
 #: The tables a dataset may hold, each as ``<name>.parquet`` in a dataset folder.
 TABLES: tuple[str, ...] = ("events", "sessions", "platform", "viewers", "videos", "creators",
                            "replies")
+#: The host's replies by name (an @-mention in the chat), one row each: when, and to whom.
+#: What a recording shows as the host's chat messages that mention a viewer (C9).
+REPLIES_SCHEMA: dict[str, pl.DataType] = {
+    "session_id": pl.String(),
+    "ts": pl.Datetime("ms", "UTC"),
+    "user_id": pl.String(),
+}
 #: Where a dataset comes from: the simulator, or a recording of a real LIVE.
 SOURCES: tuple[str, ...] = ("simulated", "recorded")
 _HIDDEN = frozenset({"platform", "viewers"})
@@ -131,13 +138,18 @@ class Dataset:
                            if t not in tables and (folder / f"{t}.parquet").is_file()})
             if "events" not in tables:
                 raise FileNotFoundError(f"{folder / 'events'}: no parquet parts")
-            _check_events(folder / "events", tables["events"])
+            _check_columns(folder / "events", tables["events"])
+            if "replies" in tables:
+                _check_columns(folder / "replies", tables["replies"], REPLIES_SCHEMA, "replies")
         else:
             if not (folder / "events.parquet").is_file():
                 raise FileNotFoundError(f"{folder}: no events.parquet (is this a dataset folder?)")
             tables = {t: pl.scan_parquet(folder / f"{t}.parquet", glob=False)
                       for t in TABLES if (folder / f"{t}.parquet").is_file()}
-            _check_events(folder / "events.parquet", tables["events"])
+            _check_columns(folder / "events.parquet", tables["events"])
+            if "replies" in tables:
+                _check_columns(folder / "replies.parquet", tables["replies"], REPLIES_SCHEMA,
+                              "replies")
         source = "simulated" if (folder / "world.json").is_file() else "recorded"
         return cls(**tables, source=source, name=folder.name)
 
@@ -205,13 +217,15 @@ def table_parts(folder: str | Path, table: str = "events") -> list[Path]:
     return parts
 
 
-def _check_events(path: Path, events: pl.LazyFrame) -> None:
-    """Refuse an events file without the canonical columns, naming the file and column."""
+def _check_columns(path: Path, events: pl.LazyFrame,
+                  columns: dict[str, pl.DataType] = EVENTS_SCHEMA, table: str = "events") -> None:
+    """Refuse an events file (or another table's, with its ``columns``) without the canonical
+    columns, naming the file and column."""
     schema = events.collect_schema()
-    for column, wanted in EVENTS_SCHEMA.items():
+    for column, wanted in columns.items():
         if column not in schema:
-            raise ValueError(f"{path}: no column {column!r} (the canonical events table has "
-                             f"{', '.join(EVENTS_SCHEMA)}; see docs/data-dictionary.md)")
+            raise ValueError(f"{path}: no column {column!r} (the canonical {table} table has "
+                             f"{', '.join(columns)}; see docs/data-dictionary.md)")
         found = schema[column]
         numeric = wanted.is_integer() and found.is_integer()
         same_kind = found.base_type() == wanted.base_type() or (

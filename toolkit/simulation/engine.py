@@ -39,7 +39,7 @@ import numpy as np
 import polars as pl
 from scipy.special import expit, logit
 
-from toolkit.events.dataset import Dataset
+from toolkit.events.dataset import REPLIES_SCHEMA, Dataset
 from toolkit.events.schema import EventKind
 from toolkit.money import reference
 from toolkit.simulation import kernel
@@ -72,13 +72,6 @@ VIEWERS_SCHEMA: dict[str, pl.DataType] = {
     "stay_seconds": pl.Float64(),
     "is_bot": pl.Boolean(),
     "is_gifter": pl.Boolean(),
-}
-#: The host's replies by name (an @-mention in the chat), one row each: when, and to whom.
-#: What a recording shows as the host's chat messages that mention a viewer.
-REPLIES_SCHEMA: dict[str, pl.DataType] = {
-    "session_id": pl.String(),
-    "ts": pl.Datetime("ms", "UTC"),
-    "user_id": pl.String(),
 }
 
 
