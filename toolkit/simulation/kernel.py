@@ -196,11 +196,17 @@ def engagement_index(r: Rates, heart_ratio_mean: float, comments: float, shares:
             + r.retention_weight * _signal(stayed, present_before * r.norm_retention, cap))
 
 
+#: Events of one step above which the step is sorted by a stable merge sort, not by insertion.
+_FEW = 32
+
+
 @njit(cache=True, error_model="numpy")
 def _sort_by_time(events: np.ndarray, first: int, last: int, n_steps: int, step_ms: int,
                   per_step: np.ndarray, spare: np.ndarray) -> None:
     """Order one session's events (rows ``first .. last - 1``) by time, ties in the order they
-    were drawn: a counting sort by step, then an insertion sort inside each step."""
+    were drawn: a counting sort by step, then inside each step an insertion sort (a few
+    events) or a stable merge sort (a crowded step: a viral LIVE can have thousands of events
+    in one step, where an insertion sort's cost grows with the square)."""
     per_step[:n_steps + 1] = 0
     for i in range(first, last):
         per_step[events[1, i] // step_ms + 1] += 1
@@ -213,12 +219,18 @@ def _sort_by_time(events: np.ndarray, first: int, last: int, n_steps: int, step_
     start = 0
     for k in range(n_steps):
         end = per_step[k]
-        for i in range(start + 1, end):  # few events a step: insertion sort
-            j = i
-            while j > start and spare[1, j - 1] > spare[1, j]:
-                for c in range(7):
-                    spare[c, j - 1], spare[c, j] = spare[c, j], spare[c, j - 1]
-                j -= 1
+        if end - start > _FEW:  # stable: equal times keep the order they were drawn in
+            order = np.argsort(spare[1, start:end], kind="mergesort")
+            block = spare[:, start:end].copy()
+            for i in range(end - start):
+                spare[:, start + i] = block[:, order[i]]
+        else:
+            for i in range(start + 1, end):  # few events a step: insertion sort
+                j = i
+                while j > start and spare[1, j - 1] > spare[1, j]:
+                    for c in range(7):
+                        spare[c, j - 1], spare[c, j] = spare[c, j], spare[c, j - 1]
+                    j -= 1
         start = end
     events[:, first:last] = spare[:, :last - first]
 
