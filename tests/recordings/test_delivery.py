@@ -109,11 +109,12 @@ def test_a_large_dataset_is_recorded_in_parts_with_their_own_streams() -> None:
     parts = delivery.as_recorded(simulated, np.random.default_rng(4), max_events=limit)
     ids = delivery._parts(events, simulated.table("sessions"), 3)
     assert sum(len(i) for i in ids) == simulated.table("sessions").height
-    assert all(events.filter(pl.col("session_id").is_in(i)).height <= 1.5 * limit for i in ids)
+    assert all(events.filter(pl.col("session_id").is_in(i.implode())).height <= 1.5 * limit
+               for i in ids)
     pieces = [delivery.as_recorded(
-        Dataset.from_tables(events=events.filter(pl.col("session_id").is_in(i)),
+        Dataset.from_tables(events=events.filter(pl.col("session_id").is_in(i.implode())),
                             sessions=simulated.table("sessions").filter(
-                                pl.col("session_id").is_in(i)), source="simulated"), stream)
+                                pl.col("session_id").is_in(i.implode())), source="simulated"), stream)
         for i, stream in zip(ids, np.random.default_rng(4).spawn(3), strict=True) if len(i)]
     expected = pl.concat([p.table("events") for p in pieces]).sort("session_id",
                                                                    maintain_order=True)
@@ -122,3 +123,49 @@ def test_a_large_dataset_is_recorded_in_parts_with_their_own_streams() -> None:
     assert parts.table("sessions")["session_id"].is_sorted()
     with pytest.raises(ValueError, match="max_events"):
         delivery.as_recorded(simulated, np.random.default_rng(4), max_events=0)
+
+
+@pytest.fixture(scope="module")
+def answered() -> Dataset:
+    return simulate(world("replies_drive_gifts"), 4, np.random.default_rng(6))
+
+
+@pytest.mark.parametrize("writer", ["toolkit-live", "connector-v2"])
+def test_the_hosts_replies_come_back_from_the_chat(answered: Dataset, writer: str,
+                                                   tmp_path: Path) -> None:
+    """The host's @-mentions written in a client's format and ingested are the replies the
+    simulator made, answered viewer for answered viewer; they are not viewers' comments."""
+    from toolkit.recordings import writers
+
+    if writer == "toolkit-live":
+        pytest.importorskip("TikTokLive")
+    simulated = answered.table("replies")
+    assert simulated.height > 20
+    recorded = delivery.as_recorded(answered, np.random.default_rng(SEED))
+    assert recorded.table("replies").height == simulated.height
+    wire = wire_messages(answered.table("events"), answered.table("sessions"),
+                         np.random.default_rng(SEED), replies=simulated)
+    paths = []
+    for number, session in enumerate(sorted(wire["session_id"].unique().to_list())):
+        part = wire.filter(pl.col("session_id") == session)
+        paths.append(writers.write_toolkit_live(part, tmp_path / f"live-{number}.jsonl.gz")
+                     if writer == "toolkit-live" else
+                     writers.write_connector(part, tmp_path / f"live-{number}.jsonl"))
+    result = recordings.ingest(paths, salt=b"s" * 32, now=dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
+    assert result.replies.height == simulated.height
+    assert result.report["rules"]["reply_rows"] == simulated.height
+    assert result.report["rules"]["host_messages"] == simulated.height
+    comments = result.events.filter(pl.col("kind") == "comment")
+    assert comments.height == answered.table("events").filter(pl.col("kind") == "comment").height
+    # every answered viewer is, under the same pseudonym, a viewer who commented
+    assert result.replies.join(comments.select("session_id", "user_id"),
+                               on=["session_id", "user_id"], how="anti").is_empty()
+    # answered viewer by answered viewer: replies per viewer match the simulation's
+    def per_viewer(frame: pl.DataFrame) -> list[int]:
+        return sorted(frame.group_by("session_id", "user_id").len()["len"].to_list())
+
+    assert per_viewer(result.replies) == per_viewer(simulated)
+    if writer == "toolkit-live":
+        keep = recordings.ingest(paths, keep_ids=True,
+                                 now=dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
+        assert keep.replies.equals(recorded.table("replies"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import gzip
 import json
 from pathlib import Path
@@ -16,6 +17,7 @@ from toolkit import cli, recordings
 from toolkit.events.schema import EVENTS_SCHEMA, validate
 
 pytest.importorskip("TikTokLive")
+from toolkit.recordings import writers
 from toolkit.recordings.writers import proto_message
 
 SALT = b"0123456789abcdef"
@@ -348,6 +350,62 @@ def test_wrong_types(tmp_path: Path, data: dict, field: str) -> None:
     assert result.rejected["field"].to_list() == [field]
 
 
+def test_the_hosts_chat_is_not_a_comment_and_its_mentions_are_replies(tmp_path: Path) -> None:
+    """The host (told by user_identity.is_anchor) answering a viewer by name is a reply to
+    that viewer, under the viewer's pseudonym; a host chat without a mention is neither."""
+    host = dict(user=900, unique_id="creator_x", is_host=1)
+    messages = [
+        row("viewers", T0, None, total=4, total_user=4),
+        row("comment", T0 + 1_000, content="hello!"),
+        row("comment", T0 + 2_000, **host, content="@viewer_11 thanks!", at_user_id=11,
+            at_unique_id="viewer_11"),
+        row("comment", T0 + 3_000, **host, content="welcome all"),
+        row("viewers", T0 + 60_000, None, total=5, total_user=6),
+    ]
+    for name, lines in (("own.jsonl", [own_line(m) for m in messages]), ("v2.jsonl", None)):
+        path = tmp_path / name
+        if lines is None:
+            path = writers.write_connector(pl.DataFrame(messages, infer_schema_length=None),
+                                           path)
+        else:
+            write_lines(path, lines)
+        result = run(path)
+        assert kinds(result)["comment"] == 1, name
+        assert result.report["rules"]["host_messages"] == 2
+        assert result.replies.height == result.report["rules"]["reply_rows"] == 1
+        viewer = result.events.filter(pl.col("kind") == "comment")["user_id"].item()
+        assert result.replies["user_id"].item() == viewer
+        assert result.replies["ts"].item() == dt.datetime.fromtimestamp((T0 + 2_000) / 1000,
+                                                                        dt.UTC)
+
+
+def test_without_the_host_flag_the_streamers_own_handle_tells_the_host(tmp_path: Path) -> None:
+    lines = [row("comment", T0, content="hi"),
+             row("comment", T0 + 1_000, user=900, unique_id="@creator_x", at_user_id=11,
+                 at_unique_id="viewer_11")]
+    result = run(write_lines(tmp_path / "r.jsonl",
+                             [{"event": "chat", "data": {**writers._connector_v2(m)},
+                               "receivedAt": m["received_ms"]} for m in lines]))
+    # a connector file names no streamer: the handle cannot tell, so both are comments
+    assert kinds(result)["comment"] == 2 and result.replies.is_empty()
+    own = [{**own_line(m), "streamer": "creator_x"} for m in lines]
+    marker = {"format": "toolkit-live/1", "type": "ConnectEvent", "received_ms": T0 - 1000,
+              "streamer": "creator_x", "room_id": ROOM}
+    result = run(write_lines(tmp_path / "own.jsonl", [marker, *own]))
+    assert kinds(result)["comment"] == 1 and result.replies.height == 1
+
+
+@pytest.mark.parametrize("identity, field", [({"isAnchor": "yes"}, "is_host"),
+                                             ({"isAnchor": [1]}, "is_host")])
+def test_a_host_flag_of_the_wrong_type_rejects_its_record(tmp_path: Path, identity: dict,
+                                                          field: str) -> None:
+    data = {"common": {"createTime": str(T0), "msgId": "5"}, "user": {"id": "9"},
+            "content": "hi", "userIdentity": identity}
+    result = run(write_lines(tmp_path / "r.jsonl", [{"event": "chat", "data": data}]))
+    assert reasons(result) == ["wrong type"]
+    assert result.rejected["field"].to_list() == [field]
+
+
 def test_a_connector_line_whose_data_is_not_an_object(tmp_path: Path) -> None:
     result = run(write_lines(tmp_path / "r.jsonl", [{"event": "like", "data": [1, 2]}]))
     assert reasons(result) == ["wrong type"] and result.rejected["field"].to_list() == ["data"]
@@ -425,11 +483,70 @@ def test_out_of_order_events_are_sorted_and_counted(tmp_path: Path) -> None:
 def test_duplicated_events_across_files(tmp_path: Path) -> None:
     lines = [own_line(m) for m in session_messages()]
     one = write_lines(tmp_path / "a.jsonl", lines)
-    two = write_lines(tmp_path / "b.jsonl", lines)
+    two = write_lines(tmp_path / "b.jsonl", lines[::-1])  # the same messages, other bytes
     result = run(one, two)
     got = kinds(result)
     assert {k: got[k] for k in EXPECTED} == EXPECTED
     assert reasons(result) == ["duplicate message"] * len(lines)
+
+
+def test_a_copy_of_a_file_is_rejected_record_by_record(tmp_path: Path) -> None:
+    """Hearts without message ids would count twice if a copy were read again."""
+    lines = [{"event": "like", "data": {"uniqueId": "a", "likeCount": 5, "createTime": T0 + i}}
+             for i in range(4)]
+    one = write_lines(tmp_path / "a.jsonl", lines)
+    copy = tmp_path / "elsewhere" / "copy.jsonl"
+    copy.parent.mkdir()
+    copy.write_bytes(one.read_bytes())
+    result = run(one, copy)
+    assert kinds(result)["heart"] == 20
+    assert reasons(result) == ["duplicate file"] * 4
+    assert result.report["files"][1]["copy_of"] == str(one)
+    assert any("every record rejected" in line
+               for line in recordings.summary_lines(result.report))
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    lines = [{"event": "like", "data": {"uniqueId": "a", "likeCount": 5, "createTime": T0}}]
+    one = write_lines(tmp_path / "a.jsonl", lines)
+    result = run(one, tmp_path / "." / "a.jsonl", one)
+    assert result.report["rows_read"] == 1 and kinds(result)["heart"] == 5
+    assert len(result.report["repeated_paths"]) == 2 and not reasons(result)
+
+
+def test_files_of_one_name_in_two_folders_are_two_lives(tmp_path: Path) -> None:
+    """Without room ids or a streamer, two creators' live.jsonl are still two sessions."""
+    paths = []
+    for creator in ("alice", "bob"):
+        (tmp_path / creator).mkdir()
+        paths.append(write_lines(tmp_path / creator / "live.jsonl", [
+            {"event": "chat", "data": {"uniqueId": f"fan_of_{creator}", "comment": "hi",
+                                       "createTime": T0}}]))
+    result = run(*paths, keep_ids=True, salt=None)
+    assert sorted(result.sessions["session_id"].to_list()) == ["file:alice/live.jsonl",
+                                                               "file:bob/live.jsonl"]
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    for path in paths:  # the same keys wherever the folders lie
+        (moved / path.parent.name).mkdir()
+        (moved / path.parent.name / "live.jsonl").write_bytes(path.read_bytes())
+    again = run(*(moved / p.parent.name / "live.jsonl" for p in paths), keep_ids=True,
+                salt=None)
+    assert again.sessions["session_id"].to_list() == result.sessions["session_id"].to_list()
+
+
+def test_an_id_of_zero_is_unknown(tmp_path: Path) -> None:
+    """Room id 0 does not join LIVEs weeks apart; message id 0 does not make copies."""
+    week = 7 * 24 * 3600 * 1000
+    lines = [{"event": "chat", "data": {"common": {"roomId": "0", "msgId": "0",
+                                                   "createTime": str(T0 + t)},
+                                        "user": {"id": "0", "displayId": f"v{t}"},
+                                        "content": "hi"}}
+             for t in (0, 1000, week, week + 1000)]
+    result = run(write_lines(tmp_path / "r.jsonl", lines), keep_ids=True, salt=None)
+    assert not reasons(result) and kinds(result)["comment"] == 4
+    assert result.sessions.height == 2  # split at the silence, as without a room id
+    assert result.events["user_id"].drop_nulls().n_unique() == 4  # handles, not id 0
 
 
 def test_several_rooms_in_one_file_become_sessions(tmp_path: Path) -> None:
@@ -458,7 +575,8 @@ def test_empty_files(tmp_path: Path) -> None:
     assert result.report["rows_read"] == 0 and result.events.is_empty()
     assert [f["format"] for f in result.report["files"]] == ["empty", "empty"]
     assert cli.main(["ingest", str(empty), "--out", str(tmp_path / "o")]) == 1
-    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["ingest.json", "rejected.csv"]
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
+        "dataset.json", "ingest.json", "rejected.csv"]
 
 
 def test_nothing_loaded_still_says_why(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -467,7 +585,7 @@ def test_nothing_loaded_still_says_why(tmp_path: Path, capsys: pytest.CaptureFix
     out = tmp_path / "o"
     assert cli.main(["ingest", str(path), "--out", str(out)]) == 1
     assert "nothing loaded" in capsys.readouterr().err
-    assert sorted(p.name for p in out.iterdir()) == ["ingest.json", "rejected.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["dataset.json", "ingest.json", "rejected.csv"]
     assert pl.read_csv(out / "rejected.csv")["line"].to_list() == [1, 2]
 
 
@@ -547,14 +665,14 @@ def test_a_failed_run_removes_the_tables_of_an_earlier_one(tmp_path: Path) -> No
     assert cli.main(["ingest", str(good), "--out", str(out)]) == 0
     assert (out / "events.parquet").is_file()
     assert cli.main(["ingest", str(bad), "--out", str(out)]) == 1
-    assert sorted(p.name for p in out.iterdir()) == ["ingest.json", "rejected.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["dataset.json", "ingest.json", "rejected.csv"]
     assert json.loads((out / "ingest.json").read_text())["loaded"] == 0
 
 
 def test_copies_in_files_without_room_ids_are_duplicates(tmp_path: Path) -> None:
     line = {"event": "chat", "data": {"uniqueId": "a", "createTime": T0, "msgId": "77"}}
     one = write_lines(tmp_path / "one.jsonl", [line])
-    two = write_lines(tmp_path / "backup.jsonl", [line])
+    two = write_lines(tmp_path / "backup.jsonl", [line], end=b"\n\n")  # not a byte copy
     result = run(one, two)
     assert kinds(result) == {"comment": 1} and reasons(result) == ["duplicate message"]
 

@@ -27,7 +27,10 @@ def test_known_methods_are_those_of_tiktoklive() -> None:
 @pytest.mark.parametrize("method", sorted(wire.SCHEMAS))
 def test_field_numbers_match_the_schema(method: str) -> None:
     theirs = numbers(getattr(proto, method))
-    nested = {"common": proto.CommonMessageData, "user": proto.User, "gift": proto.Gift}
+    from TikTokLiveProto.v3.webcast.model.data import UserIdentity
+
+    nested = {"common": proto.CommonMessageData, "user": proto.User, "gift": proto.Gift,
+              "at_user": proto.User, "user_identity": UserIdentity}
     renamed = {"create_time_ms": "create_time", "display_text": "display_text"}
     for number, (name, kind) in wire.SCHEMAS[method].items():
         assert theirs[name] == number, (method, name)
@@ -61,6 +64,26 @@ def test_decodes_what_the_real_classes_encode() -> None:
         "unique_id": "m_a_r_e_d_o", "nickname": "⚔️ Eddie", "gift_name": "Rose",
         "diamond_count": 1, "gift_type": 1, "gift_id": 5655, "repeat_count": 3,
         "repeat_end": 1, "group_id": 1_718_000_000_123}
+
+
+def test_a_hosts_reply_names_the_viewer_it_mentions() -> None:
+    from TikTokLiveProto.v3.webcast.model.data import UserIdentity
+
+    header = proto.CommonMessageData(method="WebcastChatMessage", msg_id=9, room_id=8,
+                                     create_time=1_701_791_794_472)
+    reply = proto.WebcastChatMessage(
+        common=header, content="@m_a_r_e_d_o thank you!",
+        user=proto.User(id=42, nickname="the host", display_id="creator_1"),
+        at_user=proto.User(id=6_913_894_233_900_516_358, display_id="m_a_r_e_d_o"),
+        user_identity=UserIdentity(is_anchor=True, is_follower_of_anchor=False))
+    got = wire.decode("WebcastChatMessage", bytes(reply))
+    assert got["user_id"] == 42 and got["is_host"] == 1
+    assert got["at_user_id"] == 6_913_894_233_900_516_358
+    assert got["at_unique_id"] == "m_a_r_e_d_o"
+    viewer = wire.decode("WebcastChatMessage", bytes(proto.WebcastChatMessage(
+        common=header, user=proto.User(id=7), content="hi",
+        user_identity=UserIdentity(is_follower_of_anchor=True))))
+    assert "is_host" not in viewer and "at_user_id" not in viewer
 
 
 def test_zero_fields_are_absent_and_negative_numbers_keep_their_sign() -> None:

@@ -23,8 +23,8 @@ BUNDLED = PROJECT / "data" / "simulated" / "baseline"
 def test_writing_twice_gives_the_same_bytes(tmp_path: Path) -> None:
     for folder in ("a", "b"):
         simulation.write_simulation(tmp_path / folder, worlds.world(), 150, seed=4)
-    for name in (*simulation.SIMULATED_TABLES, "world"):
-        suffix = ".json" if name == "world" else ".parquet"
+    for name in (*simulation.SIMULATED_TABLES, "world", "dataset"):  # the manifest too
+        suffix = ".json" if name in ("world", "dataset") else ".parquet"
         first = (tmp_path / "a" / f"{name}{suffix}").read_bytes()
         assert first == (tmp_path / "b" / f"{name}{suffix}").read_bytes(), name
 

@@ -171,7 +171,8 @@ CLAIMS: tuple[Claim, ...] = (
           "gifts of viewers the host answers by name, after the reply", "replies:test_c9",
           holds_in=("replies_drive_gifts",),
           fails_in=("replies_inert", "replies_inert+replies_to_gifters",
-                    "replies_inert+replies_when_lively", "replies_inert+thanks_for_gifts"),
+                    "replies_inert+replies_when_lively", "replies_inert+thanks_for_gifts",
+                    "replies_inert@recorded"),
           null_value=1.0,
           estimand="rate ratio of a gifter's gifts in the 5 minutes after the minute the host "
                    "answers them by name to their other minutes (same gifter, same minute of "

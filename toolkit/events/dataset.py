@@ -34,6 +34,7 @@ from typing import TypeVar
 import polars as pl
 
 from toolkit._checks import OneOf, Text, check_fields, check_relation
+from toolkit.events.manifest import MANIFEST, listed_tables
 from toolkit.events.schema import EVENTS_SCHEMA
 
 __all__ = ["Dataset", "TABLES", "SOURCES", "REPLIES_SCHEMA", "table_parts"]
@@ -122,13 +123,19 @@ class Dataset:
 
     @classmethod
     def from_folder(cls, folder: str | Path) -> Dataset:
-        """Read every ``<table>.parquet`` found in ``folder`` (``events.parquet`` is required).
+        """Read a dataset folder (``events.parquet`` is required).
+
+        A folder with a manifest (``dataset.json``, :mod:`toolkit.events.manifest`, written by
+        ``toolkit simulate`` and ``toolkit ingest``) gives the tables it lists, each checked
+        (an interrupted write, or a table from another run, is refused naming it; other
+        parquet files in the folder are not read) and its source. A folder without one gives
+        every ``<table>.parquet`` found in it.
 
         A partitioned dataset (:mod:`toolkit.simulation.partitioned`: ``events/batch=*/`` and so
         on) is read as one lazy table per folder of parts.
 
-        The source is ``"simulated"`` when the folder has a ``world.json`` (written by
-        ``toolkit simulate``), else ``"recorded"``.
+        Without a manifest, the source is ``"simulated"`` when the folder has a ``world.json``
+        (written by ``toolkit simulate``), else ``"recorded"``.
         """
         folder = Path(folder)
         if (folder / "events").is_dir():  # partitioned: a folder of hive-style parts per table
@@ -141,16 +148,26 @@ class Dataset:
             _check_columns(folder / "events", tables["events"])
             if "replies" in tables:
                 _check_columns(folder / "replies", tables["replies"], REPLIES_SCHEMA, "replies")
+            source = "simulated" if (folder / "world.json").is_file() else "recorded"
         else:
-            if not (folder / "events.parquet").is_file():
-                raise FileNotFoundError(f"{folder}: no events.parquet (is this a dataset folder?)")
-            tables = {t: pl.scan_parquet(folder / f"{t}.parquet", glob=False)
-                      for t in TABLES if (folder / f"{t}.parquet").is_file()}
-            _check_columns(folder / "events.parquet", tables["events"])
+            listed = listed_tables(folder)
+            if listed is None:  # a folder a user assembled: every table found in it
+                source = "simulated" if (folder / "world.json").is_file() else "recorded"
+                files = {t: folder / f"{t}.parquet" for t in TABLES
+                         if (folder / f"{t}.parquet").is_file()}
+            else:  # only the tables its manifest lists, each checked
+                source, files = listed[0], {t: p for t, p in listed[1].items() if t in TABLES}
+                if source not in SOURCES:
+                    raise ValueError(f"{folder / MANIFEST}: source {source!r} is not one of "
+                                     f"{', '.join(SOURCES)}")
+            if "events" not in files:
+                raise FileNotFoundError(f"{folder}: no events.parquet (is this a dataset folder?)"
+                                        if listed is None else f"{folder}: {MANIFEST} lists no "
+                                        "events table (a run that loaded nothing?)")
+            tables = {t: pl.scan_parquet(path, glob=False) for t, path in files.items()}
+            _check_columns(files["events"], tables["events"])
             if "replies" in tables:
-                _check_columns(folder / "replies.parquet", tables["replies"], REPLIES_SCHEMA,
-                              "replies")
-        source = "simulated" if (folder / "world.json").is_file() else "recorded"
+                _check_columns(files["replies"], tables["replies"], REPLIES_SCHEMA, "replies")
         return cls(**tables, source=source, name=folder.name)
 
     def renamed(self, name: str) -> Dataset:

@@ -17,6 +17,9 @@ count wrongly (see ``docs/ingest.md``). The rules, each with a test:
   ``hearts_room`` (hearts during the recording) beside ``hearts_batches``.
 - **Viewers.** Viewer-count messages (current ``total``, cumulative ``total_user``) become one
   ``viewers`` row per minute: the last count at or before each minute mark.
+- **The host's chat.** A chat message the host wrote (``user_identity.is_anchor``, or the
+  author's handle is the streamer's) is not a viewer's comment; when it @-mentions a viewer
+  (``at_user``) it is a *reply* to that viewer, a row of the replies table (claim C9).
 - **Time.** ``ts`` is the server's time (``create_time``, UTC); when a record has none, its
   receive time is used and the message says so (``time_source``). Records out of order are
   sorted by server time and counted.
@@ -47,6 +50,7 @@ from toolkit.recordings.methods import (
 
 __all__ = [
     "LIMITS", "SILENCE", "check_messages", "count", "events_from", "sessions_from",
+    "replies_from",
     "gifts_seen", "gift_coins_compared", "rule_counts", "describe_rules",
 ]
 
@@ -154,14 +158,22 @@ class Counted(NamedTuple):
     duplicates: pl.DataFrame
 
 
-def count(checked: pl.DataFrame, timezone: str = "UTC") -> Counted:
+def count(checked: pl.DataFrame, timezone: str = "UTC",
+          file_keys: dict[str, str] | None = None) -> Counted:
     """Sessions, users, canonical kinds and times for checked messages; duplicates set aside.
 
     A session is a LIVE room: the message's room id, else one given elsewhere in its file by
-    records of the same format, else the streamer's handle, else the file's name (not its
-    folder, so the pseudonyms do not depend on where the files lie). Without a room id, a
-    silence of more than :data:`SILENCE` starts a new session (``#1``, ``#2``...).
+    records of the same format, else the streamer's handle, else the file's key in
+    ``file_keys`` (:func:`toolkit.recordings.reader.ingest` gives each file's path from the
+    folder the inputs share, so the pseudonyms do not depend on where the folder lies), else
+    its name. Without a room id, a silence of more than :data:`SILENCE` starts a new session
+    (``#1``, ``#2``...).
     """
+    file_name = pl.col("file").str.extract(r"([^/\\]+)$")
+    if file_keys:
+        file_name = pl.coalesce(pl.col("file").replace_strict(file_keys, default=None,
+                                                              return_dtype=pl.String),
+                                file_name)
     order = pl.col("order")
     room = pl.col("room_id").cast(pl.String)
     frame = checked.sort("order").with_columns(
@@ -169,7 +181,7 @@ def count(checked: pl.DataFrame, timezone: str = "UTC") -> Counted:
         pl.col("streamer").forward_fill().backward_fill().over("file").alias("_streamer"),
     ).with_columns(
         session_id=pl.coalesce(pl.col("_room"), "@" + pl.col("_streamer").str.strip_prefix("@"),
-                               "file:" + pl.col("file").str.extract(r"([^/\\]+)$")),
+                               "file:" + file_name),
     )
     gaps = frame.filter(pl.col("_room").is_null()).sort("session_id", "ts_ms", "order").select(
         "order", _part=(pl.col("ts_ms").diff().over("session_id") > SILENCE_MS)
@@ -182,7 +194,13 @@ def count(checked: pl.DataFrame, timezone: str = "UTC") -> Counted:
         streamer=pl.col("_streamer").str.strip_prefix("@").drop_nulls().first()
         .over("session_id"),
         user=pl.coalesce(pl.col("user_id").cast(pl.String), pl.col("unique_id")),
-    ).drop("_room", "_streamer")
+    ).drop("_room", "_streamer").with_columns(
+        host=((pl.col("method") == CHAT)
+              & ((pl.col("is_host") == 1)
+                 | (pl.col("unique_id").str.strip_prefix("@") == pl.col("streamer"))))
+        .fill_null(False),
+        reply_to=pl.coalesce(pl.col("at_user_id").cast(pl.String), pl.col("at_unique_id")),
+    ).with_columns(reply_to=pl.when("host").then("reply_to"))
     # message ids are unique across TikTok: a copy is a copy whatever file or room it is in
     repeated = pl.col("msg_id").is_not_null() & pl.col("msg_id").is_duplicated() & (
         order != order.min().over("msg_id"))
@@ -195,7 +213,7 @@ def count(checked: pl.DataFrame, timezone: str = "UTC") -> Counted:
     kind = (
         pl.when((method == MEMBER) & (action.is_null() | (action == 1))).then(pl.lit("join"))
         .when(method == LIKE).then(pl.lit("heart"))
-        .when(method == CHAT).then(pl.lit("comment"))
+        .when((method == CHAT) & ~pl.col("host")).then(pl.lit("comment"))
         .when((method == SOCIAL) & ((action == 1) | key.str.contains("follow")))
         .then(pl.lit("follow"))
         .when((method == SOCIAL) & ((action == 3) | key.str.contains("share")))
@@ -283,6 +301,15 @@ def events_from(loaded: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def replies_from(loaded: pl.DataFrame) -> pl.DataFrame:
+    """The host's replies by name (:data:`toolkit.events.REPLIES_SCHEMA`): one row per chat
+    message of the host that @-mentions a viewer, by session and time."""
+    return (loaded.filter(pl.col("host") & pl.col("reply_to").is_not_null())
+            .sort("session_id", "ts", "order")
+            .select(pl.col("session_id").cast(pl.String), pl.col("ts").cast(pl.Datetime("ms", "UTC")),
+                    user_id=pl.col("reply_to").cast(pl.String)))
+
+
 def sessions_from(loaded: pl.DataFrame, events: pl.DataFrame,
                   timezone: str = "UTC") -> pl.DataFrame:
     """One row per session: what the recording tells about each LIVE.
@@ -362,7 +389,7 @@ def gift_coins_compared(loaded: pl.DataFrame) -> pl.DataFrame:
 
 
 def rule_counts(loaded: pl.DataFrame, events: pl.DataFrame) -> dict[str, int]:
-    """What each counting rule did, for the report."""
+    """What each counting rule did, for the report (``loaded``: :func:`count`'s messages)."""
     kind = pl.col("kind")
 
     def rows(frame: pl.DataFrame, *kinds: str) -> int:
@@ -377,11 +404,13 @@ def rule_counts(loaded: pl.DataFrame, events: pl.DataFrame) -> dict[str, int]:
         "follow_rows": rows(events, "follow"),
         "viewer_messages": rows(loaded, "viewers"),
         "viewer_rows": rows(events, "viewers"),
-        "other_messages": loaded.filter(kind.is_null()).height,
+        "other_messages": loaded.filter(kind.is_null() & ~pl.col("host")).height,
         "out_of_order": int(loaded["out_of_order"].sum()),
         "receive_time_used": loaded.filter(pl.col("time_source") == "receive",
                                            ~pl.col("method").is_in(MARKER_METHODS)).height,
         "hearts_batches": int(hearts or 0),
+        "host_messages": int(loaded["host"].sum()),
+        "reply_rows": loaded.filter(pl.col("host") & pl.col("reply_to").is_not_null()).height,
     }
 
 
@@ -394,6 +423,8 @@ def describe_rules(rules: dict[str, int]) -> list[str]:
         "(a viewer's follow counted once)",
         f"viewer counts: {rules['viewer_messages']:,} messages -> {rules['viewer_rows']:,} "
         "minute rows",
+        f"the host's chat: {rules['host_messages']:,} messages, not counted as comments; "
+        f"{rules['reply_rows']:,} answer a viewer by name (replies.parquet)",
         f"{rules['other_messages']:,} messages of kinds the events table does not hold "
         "(kept in messages.parquet)",
         f"{rules['out_of_order']:,} records arrived out of order (sorted by server time); "

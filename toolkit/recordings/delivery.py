@@ -11,14 +11,17 @@ sends a simulated dataset through the same steps ``toolkit ingest`` takes:
 2. :func:`toolkit.recordings.counting.check_messages`: the value checks (rejections counted);
 3. :func:`toolkit.recordings.counting.count`: sessions (by room id), duplicates set aside,
    canonical kinds;
-4. :func:`toolkit.recordings.counting.events_from` and
-   :func:`~toolkit.recordings.counting.sessions_from`: the canonical tables.
+4. :func:`toolkit.recordings.counting.events_from`,
+   :func:`~toolkit.recordings.counting.sessions_from` and
+   :func:`~toolkit.recordings.counting.replies_from`: the canonical tables (the host's
+   replies by name come back from its chat messages that @-mention a viewer).
 
 Only the file formats are skipped (writing the messages as JSON lines and parsing them back
 gives the same messages: ``tests/recordings/test_delivery.py`` checks it on a small
 dataset), so the diagnosis can run thousands of recorded datasets (``toolkit diagnose``,
 worlds named ``<world>@recorded``). The result is a ``"recorded"`` dataset: it has no
-platform or viewer-label table, the session ids are room ids, and the sessions table holds
+platform or viewer-label table, a replies table as ``toolkit ingest`` writes it (empty where
+the host answers nobody), the session ids are room ids, and the sessions table holds
 what a recording shows (:func:`~toolkit.recordings.counting.sessions_from`), so every test
 behaves as it would on a real recording.
 """
@@ -118,8 +121,8 @@ def as_recorded(data: Dataset, rng: np.random.Generator,
     Returns
     -------
     Dataset
-        ``source="recorded"``, with ``events`` and ``sessions`` only; sessions are in the order
-        of their ids (room ids) and events in ``session_id``, ``ts`` order.
+        ``source="recorded"``, with ``events``, ``sessions`` and ``replies``; sessions are in
+        the order of their ids (room ids), events and replies in ``session_id``, ``ts`` order.
     """
     if data.sessions is None:
         raise ValueError(f"dataset {data.name!r}: as_recorded needs its sessions table (the "
@@ -127,19 +130,25 @@ def as_recorded(data: Dataset, rng: np.random.Generator,
     if not (isinstance(max_events, int) and max_events >= 1):
         raise ValueError(f"max_events must be a whole number >= 1, got {max_events!r}")
     events, sessions = data.table("events"), data.table("sessions")
+    replies = data.table("replies") if data.replies is not None else None
     parts = -(-events.height // max_events)
     if parts <= 1:
-        recorded = _record(events, sessions, rng, delivery or Delivery())
+        recorded = _record(events, sessions, replies, rng, delivery or Delivery())
     else:
-        pieces = [_record(events.filter(pl.col("session_id").is_in(ids)),
-                          sessions.filter(pl.col("session_id").is_in(ids)), stream,
+        def only(frame: pl.DataFrame | None, ids: pl.Series) -> pl.DataFrame | None:
+            return (None if frame is None
+                    else frame.filter(pl.col("session_id").is_in(ids.implode())))
+
+        pieces = [_record(only(events, ids), only(sessions, ids), only(replies, ids), stream,
                           delivery or Delivery())
                   for ids, stream in zip(_parts(events, sessions, parts), rng.spawn(parts),
                                          strict=True) if len(ids)]
-        recorded = (pl.concat([e for e, _ in pieces]).sort("session_id", maintain_order=True),
-                    pl.concat([s for _, s in pieces]).sort("session_id", maintain_order=True))
-    return Dataset.from_tables(events=recorded[0], sessions=recorded[1], source="recorded",
-                               name=data.name + RECORDED)
+        joined = [pl.concat([piece[k] for piece in pieces]).sort("session_id",
+                                                                 maintain_order=True)
+                  for k in range(3)]
+        recorded = (joined[0], joined[1], joined[2])
+    return Dataset.from_tables(events=recorded[0], sessions=recorded[1], replies=recorded[2],
+                               source="recorded", name=data.name + RECORDED)
 
 
 def _parts(events: pl.DataFrame, sessions: pl.DataFrame, parts: int) -> list[pl.Series]:
@@ -152,11 +161,13 @@ def _parts(events: pl.DataFrame, sessions: pl.DataFrame, parts: int) -> list[pl.
     return [counts.filter(part == k)["session_id"] for k in range(parts)]
 
 
-def _record(events: pl.DataFrame, sessions: pl.DataFrame, rng: np.random.Generator,
-            delivery: Delivery) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Events and sessions tables of one piece's recording."""
-    wire = wire_messages(events, sessions, rng, delivery)
+def _record(events: pl.DataFrame | None, sessions: pl.DataFrame | None,
+            replies: pl.DataFrame | None, rng: np.random.Generator,
+            delivery: Delivery) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Events, sessions and replies tables of one piece's recording."""
+    assert events is not None and sessions is not None
+    wire = wire_messages(events, sessions, rng, delivery, replies)
     checked, _ = counting.check_messages(messages_as_read(wire), _NOW)
     loaded = counting.count(checked).messages
     recorded = counting.events_from(loaded)
-    return recorded, counting.sessions_from(loaded, recorded)
+    return recorded, counting.sessions_from(loaded, recorded), counting.replies_from(loaded)

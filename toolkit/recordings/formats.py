@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import ParamSpec
 
 from toolkit.recordings.methods import (
+    CHAT,
     CLASS_METHODS,
     CONNECTOR_METHODS,
     CONTROL,
@@ -62,10 +63,15 @@ __all__ = [
 INT_FIELDS = ("received_ms", "create_time_ms", "msg_id", "room_id", "user_id", "count",
               "total", "gift_id", "repeat_count", "repeat_end", "group_id", "diamond_count",
               "gift_type", "action", "follow_count", "share_count", "member_count",
-              "total_user")
+              "total_user", "at_user_id", "is_host")
 #: Text fields of a message.
 TEXT_FIELDS = ("format", "event", "method", "streamer", "unique_id", "nickname", "gift_name",
-               "display_key")
+               "display_key", "at_unique_id")
+#: Ids for which 0 means "unknown" (what clients send when they have none; protobuf omits
+#: a 0, so only JSON files hold one): read as missing, never as an id shared by every record.
+_IDS = ("msg_id", "room_id", "user_id", "at_user_id")
+#: Fields written as true/false by some clients (read as 1/0).
+_FLAGS = ("repeat_end", "is_host")
 MESSAGE_FIELDS = TEXT_FIELDS + INT_FIELDS
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
@@ -98,7 +104,7 @@ def _int(value: object, field: str) -> int | None:
     if value == "":
         return None
     if isinstance(value, bool):
-        if field == "repeat_end":  # v1 connector files write true/false
+        if field in _FLAGS:  # v1 connector files write true/false
             return int(value)
         raise _Bad(Rejected("wrong type", field, _show(value), "expected a whole number"))
     if isinstance(value, int):
@@ -191,6 +197,8 @@ def _finish(message: dict[str, object]) -> dict[str, object]:
             if value is not None and not _INT64_MIN <= value <= _INT64_MAX:
                 raise _Bad(Rejected("absurd value", key, str(value),
                                     "outside the range of a 64-bit integer"))
+            if value == 0 and key in _IDS:
+                value = None
         out[key] = value
     for key in TEXT_FIELDS:
         value = get(key)
@@ -319,6 +327,10 @@ def read_connector_line(obj: dict) -> dict[str, object] | Rejected:
                        total_user=_get(data, "totalUser"))
     elif method == CONTROL:
         message.update(action=_get(data, "action", "actionId"))
+    elif method == CHAT:  # the host's chat and whom it @-mentions (TikTokLiveProto v3 names)
+        message.update(at_user_id=_get(data, "atUser.id", "atUser.userId"),
+                       at_unique_id=_get(data, "atUser.displayId", "atUser.uniqueId"),
+                       is_host=_get(data, "userIdentity.isAnchor"))
     return _finish(message)
 
 

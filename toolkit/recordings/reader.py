@@ -10,10 +10,16 @@ in any of the formats of :mod:`toolkit.recordings.formats`, told apart by their 
 ``DIR/messages.parquet``    every record loaded, decoded and flattened, with its source file
                             and line, server time and receive time (for audits)
 ``DIR/gifts.parquet``       the gifts seen, with the coin price the recording carries
+``DIR/replies.parquet``     the host's chat messages that @-mention a viewer: session, time,
+                            the viewer (:data:`toolkit.events.REPLIES_SCHEMA`; empty when the
+                            host answers nobody by name, or the format does not say who wrote
+                            a chat or whom it mentions)
 ``DIR/rejected.csv``        every record not loaded: file, line (or item), field, value,
                             reason
 ``DIR/ingest.json``         the counts: rows read = loaded + rejected, by reason; what each
                             counting rule did
+``DIR/dataset.json``        the manifest, written first (incomplete) and last: the tables of
+                            this run and their fingerprints (:mod:`toolkit.events.manifest`)
 ==========================  ===============================================================
 
 The counting rules (:mod:`toolkit.recordings.counting`) turn messages into events: gift streaks counted
@@ -29,8 +35,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import io
 import json
+import os
 import zlib
 import zoneinfo
 from collections import Counter
@@ -40,6 +48,7 @@ from typing import NotRequired, TypedDict
 
 import polars as pl
 
+from toolkit.events import manifest
 from toolkit.events.dataset import Dataset
 from toolkit.recordings import counting
 from toolkit.recordings.formats import (
@@ -81,10 +90,14 @@ class _Collector:
         self.frames: list[pl.DataFrame] = []
         self.rejected: list[dict[str, object]] = []
         self.order = 0
+        #: While set, every record read is rejected with this reason (a file read twice).
+        self.copy_of: Rejected | None = None
 
     def add(self, path: Path, line: int | None, item: str | None,
             result: dict[str, object] | Rejected) -> None:
         self.order += 1
+        if self.copy_of is not None:
+            result = self.copy_of
         if isinstance(result, Rejected):
             self.reject(path, line, item, result)
             return
@@ -222,11 +235,13 @@ def _sniff(path: Path) -> tuple[str, object]:
 
 
 class FileReport(TypedDict):
-    """One file in :class:`IngestReport`: ``loaded`` and ``rejected`` once it is counted."""
+    """One file in :class:`IngestReport`: ``loaded`` and ``rejected`` once it is counted;
+    ``copy_of`` when its bytes are those of a file read before (its records are rejected)."""
 
     file: str
     format: str
     rows: int
+    copy_of: NotRequired[str]
     loaded: NotRequired[int]
     rejected: NotRequired[int]
 
@@ -239,6 +254,7 @@ class IngestReport(TypedDict):
     rejected: int
     rejected_by_reason: dict[str, int]
     files: list[FileReport]
+    repeated_paths: list[str]
     rules: dict[str, int]
     sessions: int
     pseudonymised: bool
@@ -251,7 +267,7 @@ class IngestResult:
 
     Attributes
     ----------
-    events, sessions, messages, gifts : polars.DataFrame
+    events, sessions, messages, gifts, replies : polars.DataFrame
         The tables written by :func:`write` (see the module docstring).
     rejected : polars.DataFrame
         Records not loaded (:data:`REJECTED_SCHEMA`).
@@ -264,15 +280,16 @@ class IngestResult:
     sessions: pl.DataFrame
     messages: pl.DataFrame
     gifts: pl.DataFrame
+    replies: pl.DataFrame
     rejected: pl.DataFrame
     report: IngestReport = field(repr=False)
 
     @property
     def dataset(self) -> Dataset:
-        """The events and sessions as a :class:`toolkit.events.Dataset` of source
+        """The events, sessions and replies as a :class:`toolkit.events.Dataset` of source
         ``"recorded"`` (tests that need what only the platform knows skip, saying why)."""
         return Dataset.from_tables(events=self.events, sessions=self.sessions,
-                                   source="recorded", name="recording")
+                                   replies=self.replies, source="recorded", name="recording")
 
 
 def first_records(path: str | Path, n: int = 1, width: int = 240) -> list[str]:
@@ -320,11 +337,23 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
                          "'Europe/Lisbon' or 'UTC')") from None
     collector = _Collector()
     files: list[FileReport] = []
+    given: list[Path] = []
+    repeated: list[str] = []
     for path in map(Path, paths):
         if path.is_dir():
             raise ValueError(f"{path}: is a folder; give the recording files (e.g. {path}/*)")
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such recording")
+        if any(path.samefile(other) for other in given):  # one file, named twice
+            repeated.append(str(path))
+            continue
+        given.append(path)
+    digests: dict[str, str] = {}
+    for path in given:
+        digest = _digest(path)
+        first = digests.setdefault(digest, str(path))
+        collector.copy_of = None if first == str(path) else Rejected(
+            "duplicate file", "", "", f"the same bytes as {first}, read already")
         kind, document = _sniff(path)
         if kind == "java-collector":
             rows = _read_java(path, document, collector)  # type: ignore[arg-type]
@@ -339,6 +368,9 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
         else:
             rows = 0
         files.append({"file": str(path), "format": kind, "rows": rows})
+        if collector.copy_of is not None:
+            files[-1]["copy_of"] = first
+    collector.copy_of = None
     messages = collector.messages()
     rejected = pl.DataFrame(collector.rejected, schema=REJECTED_SCHEMA, orient="row")
     for info in files:  # the line formats by what the file's loaded lines say
@@ -349,7 +381,7 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
     now = now or dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     checked, problems = counting.check_messages(messages, now)
     rejected = pl.concat([rejected, problems.select(list(REJECTED_SCHEMA))])
-    tables = counting.count(checked, timezone)
+    tables = counting.count(checked, timezone, file_keys=_file_keys(given))
     rejected = pl.concat([rejected, tables.duplicates.select(list(REJECTED_SCHEMA))])
     loaded = tables.messages
 
@@ -357,9 +389,10 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
         assert salt is not None
         loaded = loaded.with_columns(
             user=pseudonyms(loaded["user"], salt, "u"),
+            reply_to=pseudonyms(loaded["reply_to"], salt, "u"),
             session_id=pseudonyms(loaded["session_id"], salt, "s"),
             streamer=pseudonyms(loaded["streamer"], salt, "c"),
-        ).drop("user_id", "unique_id", "nickname", "room_id")
+        ).drop("user_id", "unique_id", "nickname", "room_id", "at_user_id", "at_unique_id")
     events = counting.events_from(loaded)
     sessions = counting.sessions_from(loaded, events, timezone)
     if not keep_ids:  # values that may hold a person's id, handle, name or text
@@ -383,6 +416,7 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
         "rejected": rejected.height,
         "rejected_by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
         "files": files,
+        "repeated_paths": repeated,
         "rules": counting.rule_counts(loaded, events),
         "sessions": sessions.height,
         "pseudonymised": not keep_ids,
@@ -390,7 +424,29 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
     }
     assert report["rows_read"] == report["loaded"] + report["rejected"], report
     return IngestResult(events, sessions, loaded.sort("order"), counting.gifts_seen(loaded),
+                        counting.replies_from(loaded),
                         rejected.sort("file", "line", "item", nulls_last=True), report)
+
+
+def _digest(path: Path) -> str:
+    """SHA-256 of a file's bytes (as stored: a gzip file and its unpacked text differ)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _file_keys(paths: list[Path]) -> dict[str, str]:
+    """Each file's name for a session key: its path from the folder all the files share
+    (``alice/live.jsonl``, ``bob/live.jsonl``; a lone file's own name), so that two files of
+    one name in different folders are two LIVEs wherever the folders lie."""
+    if not paths:
+        return {}
+    resolved = [p.resolve() for p in paths]
+    common = Path(os.path.commonpath([r.parent for r in resolved]))
+    return {str(p): r.relative_to(common).as_posix() for p, r in zip(paths, resolved,
+                                                                      strict=True)}
 
 
 def write(result: IngestResult, out: str | Path, tables: bool = True) -> dict[str, Path]:
@@ -403,19 +459,26 @@ def write(result: IngestResult, out: str | Path, tables: bool = True) -> dict[st
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out}: exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    names: tuple[str, ...] = ("events", "sessions", "messages", "gifts")
+    manifest.begin(out, "recorded", "toolkit ingest")
+    names: tuple[str, ...] = ("events", "sessions", "messages", "gifts", "replies")
     if not tables:  # tables of an earlier run must not pass for this one's
         for name in names:
             (out / f"{name}.parquet").unlink(missing_ok=True)
         names = ()
     paths = {name: out / f"{name}.parquet" for name in names}
     for name, path in paths.items():
-        getattr(result, name).write_parquet(path)
+        with manifest.atomic_file(path) as partial:
+            getattr(result, name).write_parquet(partial)
     paths["rejected"] = out / "rejected.csv"
-    result.rejected.write_csv(paths["rejected"])
+    with manifest.atomic_file(paths["rejected"]) as partial:
+        result.rejected.write_csv(partial)
     paths["report"] = out / "ingest.json"
-    paths["report"].write_text(json.dumps(result.report, indent=2, ensure_ascii=False) + "\n",
-                               encoding="utf-8")
+    with manifest.atomic_file(paths["report"]) as partial:
+        partial.write_text(json.dumps(result.report, indent=2, ensure_ascii=False) + "\n",
+                           encoding="utf-8")
+    # the dataset's tables (messages and gifts are for audits: not tables of a Dataset)
+    manifest.finish(out, "recorded", "toolkit ingest",
+                    {n: paths[n] for n in ("events", "sessions", "replies") if n in paths})
     return paths
 
 
@@ -423,8 +486,12 @@ def summary_lines(report: IngestReport) -> list[str]:
     """The report as the lines ``toolkit ingest`` prints."""
     lines = [f"read {report['rows_read']:,} records from {len(report['files'])} file(s) = "
              f"loaded {report['loaded']:,} + rejected {report['rejected']:,}"]
+    for path in report.get("repeated_paths", []):
+        lines.append(f"  {Path(path).name}: given more than once, read once")
     for info in report["files"]:
         note = "  (empty file)" if info["rows"] == 0 else ""
+        if "copy_of" in info:
+            note += f"  (the same bytes as {Path(info['copy_of']).name}: every record rejected)"
         lines.append(f"  {Path(info['file']).name}: {info['format']}, {info['rows']:,} "
                      f"records{note}" + (f" ({info['rejected']:,} rejected)"
                                          if info.get("rejected") else ""))

@@ -137,6 +137,13 @@ def _type_keys(event: Any, events: Any) -> dict[str, Any]:
         return {"member_count": int(event.member_count), "action": int(event.action)}
     if isinstance(event, events.RoomUserSeqEvent):
         return {"total": int(event.total), "total_user": int(event.total_user)}
+    if isinstance(event, events.CommentEvent):  # the host's chat, and whom it @-mentions
+        mentioned, identity = event.at_user, event.user_identity
+        keys = {"at_user_id": None if mentioned is None else _int_or_none(mentioned.id),
+                "at_unique_id": None if mentioned is None else _str_or_none(
+                    mentioned.display_id),
+                "is_host": 1 if identity is not None and identity.is_anchor else None}
+        return {k: v for k, v in keys.items() if v is not None}  # most chats: none of them
     if isinstance(event, events.ControlEvent):  # also LiveEndEvent, LivePauseEvent, ...
         return {"action": int(event.action)}
     if isinstance(event, events.ConnectEvent):
@@ -184,7 +191,9 @@ def record_line(event: Any, received_ms: int) -> dict[str, Any]:
         ``user`` field, and per type: ``LikeEvent`` ``count``, ``total``; ``GiftEvent``
         ``gift_id``, ``repeat_count``, ``repeat_end``, ``group_id``, ``gift_name``,
         ``diamond_count`` (coins for one gift), ``gift_type`` (1 = streakable); ``SocialEvent``
-        ``action``, ``follow_count``, ``share_count``, ``display_key``; ``JoinEvent``
+        ``action``, ``follow_count``, ``share_count``, ``display_key``; ``CommentEvent``
+        ``at_user_id``, ``at_unique_id`` (the viewer it @-mentions) and ``is_host`` (1: the
+        host wrote it), each only when the message has it; ``JoinEvent``
         ``member_count``, ``action``; ``RoomUserSeqEvent`` ``total`` (viewers now),
         ``total_user`` (viewers so far); ``ControlEvent`` ``action`` (3 = ended,
         4 = suspended); ``ConnectEvent`` ``streamer``, ``room_id``, ``recorder``. Integers

@@ -35,6 +35,7 @@ import polars as pl
 from toolkit import _paths
 from toolkit._checks import Interval, Rule, check_fields
 from toolkit.analytics.summary import live_summary
+from toolkit.events.schema import EventKind
 from toolkit.money import reference
 from toolkit.recordings.writers import (
     write_connector,
@@ -95,7 +96,8 @@ _NAMES = ("Ana 🌸", "Ben", "Chloé", "Dmitri", "Eun-ji ✨", "Femi", "Gus", "H
 
 
 def wire_messages(events: pl.DataFrame, sessions: pl.DataFrame,
-                  rng: np.random.Generator, delivery: Delivery = Delivery()) -> pl.DataFrame:
+                  rng: np.random.Generator, delivery: Delivery = Delivery(),
+                  replies: pl.DataFrame | None = None) -> pl.DataFrame:
     """The messages a LIVE client would receive for these canonical events.
 
     Parameters
@@ -110,6 +112,11 @@ def wire_messages(events: pl.DataFrame, sessions: pl.DataFrame,
         messages.
     delivery : Delivery
         The shares of messages lost and repeated.
+    replies : polars.DataFrame, optional
+        The host's replies by name (:data:`toolkit.events.REPLIES_SCHEMA`): each becomes a chat
+        message of the host (``is_host`` 1, the streamer's handle) that @-mentions the viewer
+        (``at_user_id``, ``at_unique_id``). Without replies, the draws are those of a dataset
+        that has none.
 
     Returns
     -------
@@ -119,7 +126,8 @@ def wire_messages(events: pl.DataFrame, sessions: pl.DataFrame,
         ``received_ms``, ``user_id``, ``unique_id``, ``nickname``, ``count``, ``total``,
         ``gift_id``, ``gift_name``, ``diamond_count``, ``gift_type``, ``repeat_count``,
         ``repeat_end``, ``group_id``, ``action``, ``display_key``, ``follow_count``,
-        ``member_count``, ``total_user``, ``content``.
+        ``member_count``, ``total_user``, ``content``, ``is_host``, ``at_user_id``,
+        ``at_unique_id``.
     """
     events = events.sort("session_id", "ts").with_row_index("_e")
     ids = _identities(events, sessions, rng)
@@ -133,8 +141,11 @@ def wire_messages(events: pl.DataFrame, sessions: pl.DataFrame,
         .with_columns(pl.col("_now").fill_null(0), t0=pl.col("ts").dt.epoch("ms"))
     )
     parts = [_hearts(base, rng, delivery), _gifts(base, rng, delivery), _simple(base, rng)]
-    messages = pl.concat(parts, how="diagonal_relaxed").sort("session_id", "create_time_ms",
-                                                              "_e", "_step")
+    if replies is not None and replies.height:
+        parts.append(_host_replies(replies, ids, events.height))
+    # sorted by the session's rank (``_s``: the order of the ids, as numbers: faster than text)
+    messages = pl.concat(parts, how="diagonal_relaxed").sort("_s", "create_time_ms", "_e",
+                                                              "_step")
     n = messages.height
     delay = np.round(np.exp(rng.normal(np.log(400.0), 0.6, n))).astype(np.int64)
     messages = messages.with_columns(
@@ -143,8 +154,8 @@ def wire_messages(events: pl.DataFrame, sessions: pl.DataFrame,
     )
     again = messages.filter(pl.Series(rng.random(n) < delivery.repeated)).with_columns(
         pl.col("received_ms") + 5000)
-    return (pl.concat([messages, again]).sort("session_id", "received_ms", "_e", "_step")
-            .drop("_e", "_step", "_now", "t0", "ts", "coins", strict=False))
+    return (pl.concat([messages, again]).sort("_s", "received_ms", "_e", "_step")
+            .drop("_s", "_e", "_step", "_now", "t0", "ts", "coins", strict=False))
 
 
 def _identities(events: pl.DataFrame, sessions: pl.DataFrame,
@@ -156,12 +167,13 @@ def _identities(events: pl.DataFrame, sessions: pl.DataFrame,
         "users": pl.DataFrame({
             "user_id": users,
             "_uid": rng.choice(10**17, k, replace=False) + 6 * 10**18,
-            "unique_id": [f"viewer_{i:05d}" for i in rng.permutation(k)],
-            "nickname": [_NAMES[i] for i in rng.integers(0, len(_NAMES), k)],
+            "unique_id": "viewer_" + pl.Series(rng.permutation(k)).cast(pl.String).str.zfill(5),
+            "nickname": pl.Series(_NAMES).gather(rng.integers(0, len(_NAMES), k)),
         }),
         "rooms": rooms.with_columns(
             room_id=pl.Series(rng.choice(10**17, rooms.height, replace=False) + 73 * 10**17),
             streamer="creator_" + pl.col("creator_id").str.slice(1),
+            _s=pl.int_range(pl.len(), dtype=pl.Int64),  # the rank of the session id
         ).drop("creator_id"),
     }
 
@@ -227,8 +239,24 @@ def _simple(base: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
              "total_user", "content")
 
 
+def _host_replies(replies: pl.DataFrame, ids: dict[str, pl.DataFrame], after: int
+                  ) -> pl.DataFrame:
+    """The host's chat messages that answer a viewer by name (no draws: the replies' times
+    are the simulator's)."""
+    users = ids["users"].select("user_id", at_user_id="_uid", at_unique_id="unique_id")
+    return (replies.sort("session_id", "ts").with_row_index("_e", offset=after)
+            .join(ids["rooms"], on="session_id").join(users, on="user_id", how="left")
+            .select("session_id", "_s", "_e", _step=pl.lit(0, pl.Int64),
+                    kind=pl.lit("comment").cast(EventKind), room_id="room_id",
+                    streamer="streamer", create_time_ms=pl.col("ts").dt.epoch("ms"),
+                    user_id=pl.col("room_id") - 23 * 10**17, unique_id="streamer",
+                    nickname=pl.lit("the host"), is_host=pl.lit(1, pl.Int64),
+                    at_user_id="at_user_id", at_unique_id="at_unique_id",
+                    content="@" + pl.col("at_unique_id") + " thank you!"))
+
+
 def _common() -> list[str | pl.Expr]:
-    return ["session_id", "_e", "_step", "kind", "room_id", "streamer", "create_time_ms",
+    return ["session_id", "_s", "_e", "_step", "kind", "room_id", "streamer", "create_time_ms",
             pl.col("_uid").alias("user_id"), "unique_id", "nickname"]
 
 

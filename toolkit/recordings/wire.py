@@ -104,6 +104,8 @@ _TEXT: Schema = {1: ("key", "str")}
 _COMMON: Schema = {1: ("method", "str"), 2: ("msg_id", "int"), 3: ("room_id", "int"),
                    4: ("create_time_ms", "int"), 8: ("display_text", _TEXT)}
 _USER: Schema = {1: ("id", "int"), 3: ("nickname", "str"), 38: ("display_id", "str")}
+#: Who the chat's author is in the room; ``is_anchor``: the host.
+_IDENTITY: Schema = {6: ("is_anchor", "int")}
 _GIFT: Schema = {5: ("id", "int"), 11: ("type", "int"), 12: ("diamond_count", "int"),
                  16: ("name", "str")}
 
@@ -115,7 +117,8 @@ SCHEMAS: dict[str, Schema] = {
                            5: ("repeat_count", "int"), 7: ("user", _USER),
                            9: ("repeat_end", "int"), 11: ("group_id", "int"),
                            15: ("gift", _GIFT)},
-    CHAT: {1: ("common", _COMMON), 2: ("user", _USER)},
+    CHAT: {1: ("common", _COMMON), 2: ("user", _USER), 12: ("at_user", _USER),
+           18: ("user_identity", _IDENTITY)},
     SOCIAL: {1: ("common", _COMMON), 2: ("user", _USER), 4: ("action", "int"),
                              6: ("follow_count", "int"), 8: ("share_count", "int")},
     MEMBER: {1: ("common", _COMMON), 2: ("user", _USER),
@@ -171,7 +174,9 @@ def decode(method: str, payload: bytes) -> dict[str, object]:
         message has a user; then per method: likes ``count`` (taps in this batch), ``total``
         (the room's running total); gifts ``gift_id``, ``repeat_count``, ``repeat_end``,
         ``group_id``, ``gift_name``, ``diamond_count`` (coin price of one gift), ``gift_type``;
-        social ``action``, ``follow_count``, ``share_count``; member ``member_count``,
+        chats ``at_user_id``, ``at_unique_id`` (the viewer the message @-mentions) and
+        ``is_host`` (1 when the host wrote it); social ``action``, ``follow_count``,
+        ``share_count``; member ``member_count``,
         ``action``; viewer counts ``total`` (watching now), ``total_user`` (cumulative);
         control ``action``. Missing fields are absent (protobuf omits zeros). A known method
         without a schema yields the common fields only.
@@ -196,6 +201,14 @@ def decode(method: str, payload: bytes) -> dict[str, object]:
                              ("nickname", "nickname")):
             if theirs in user:
                 out[ours] = user[theirs]
+    mentioned = raw.pop("at_user", None)
+    if isinstance(mentioned, dict):
+        for ours, theirs in (("at_user_id", "id"), ("at_unique_id", "display_id")):
+            if theirs in mentioned:
+                out[ours] = mentioned[theirs]
+    identity = raw.pop("user_identity", None)
+    if isinstance(identity, dict) and "is_anchor" in identity:
+        out["is_host"] = identity["is_anchor"]
     gift = raw.pop("gift", None)
     if isinstance(gift, dict):
         for ours, theirs in (("gift_name", "name"), ("diamond_count", "diamond_count"),

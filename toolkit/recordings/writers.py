@@ -103,6 +103,10 @@ def _connector_v2(row: dict) -> dict:
         data.update(total=_s(row["total"]), totalUser=_s(row["total_user"]))
     elif kind == "comment":
         data.update(content=row["content"])
+        if row.get("at_user_id") is not None:
+            data["atUser"] = {"id": _s(row["at_user_id"]), "displayId": row["at_unique_id"]}
+        if row.get("is_host"):
+            data["userIdentity"] = {"isAnchor": True}
     return _clean(data)
 
 
@@ -142,7 +146,13 @@ def proto_message(row: dict) -> Any:  # a TikTokLive (betterproto) message
     if kind == "viewers":
         return proto.WebcastRoomUserSeqMessage(common=header, total=row["total"],
                                                total_user=row["total_user"])
-    return proto.WebcastChatMessage(common=header, user=user, content=row["content"])
+    from TikTokLiveProto.v3.webcast.model.data import UserIdentity
+
+    mentioned = (proto.ExtendedUser(id=row["at_user_id"], display_id=row["at_unique_id"])
+                 if row.get("at_user_id") is not None else None)
+    identity = UserIdentity(is_anchor=True) if row.get("is_host") else None
+    return proto.WebcastChatMessage(common=header, user=user, content=row["content"],
+                                    at_user=mentioned, user_identity=identity)
 
 
 def write_java_collector(messages: pl.DataFrame, path: str | Path) -> Path:

@@ -3,14 +3,16 @@
 A simulated dataset is a folder with ``events.parquet`` (the canonical events table),
 ``platform.parquet`` (per session-minute: what only the platform knows), ``sessions.parquet``,
 ``viewers.parquet`` (true stays and bot labels) and ``world.json`` (every parameter of the
-world, the seed and the versions that made it). :func:`write_simulation` writes one batch of
-sessions at a time, so memory stays bounded whatever the number of sessions.
+world, the seed and the versions that made it), and ``dataset.json``, the manifest written
+last (:mod:`toolkit.events.manifest`: an interrupted run is refused on reading, never mixed
+with the tables of an earlier one). :func:`write_simulation` writes one batch of sessions at a
+time, so memory stays bounded whatever the number of sessions.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import polars as pl
 
 from toolkit import __version__, _paths
 from toolkit._checks import check_count
+from toolkit.events import manifest
 from toolkit.events.dataset import Dataset
 from toolkit.simulation.engine import CHUNK_SESSIONS, simulate_in_chunks
 from toolkit.simulation.schedule import draw_sessions
@@ -53,10 +56,9 @@ def write_simulation(
     out = Path(out)
     n = check_count(n_sessions, "n_sessions")
     rng = np.random.default_rng(check_count(seed, "seed"))
+    command = f"--sessions {n} --seed {seed} --compression-level {compression_level}"
     out.mkdir(parents=True, exist_ok=True)
-    parts = out / ".parts"
-    shutil.rmtree(parts, ignore_errors=True)
-    parts.mkdir()
+    manifest.begin(out, "simulated", _command(world, command))
     sessions = draw_sessions(world, n, rng)
     names: tuple[str, ...] = ("events", "platform", "viewers")
     if world.host_answers:  # a replies table
@@ -66,20 +68,22 @@ def write_simulation(
         chunk = next(simulate_in_chunks(world, sessions, rng, progress))
         for name in names:
             _write(chunk.table(name), paths[name], compression_level)
-    else:
-        for i, chunk in enumerate(simulate_in_chunks(world, sessions, rng, progress)):
-            for name in names:  # parts: fast to write, joined and compressed once below
-                chunk.table(name).write_parquet(parts / f"{name}-{i:05d}.parquet",
-                                                compression="zstd", compression_level=1)
-        for name in names:
-            files = sorted(parts.glob(f"{name}-*.parquet"))
-            pl.scan_parquet(files).sink_parquet(paths[name], compression="zstd",
-                                                compression_level=compression_level)
+    else:  # parts in a folder of this run's own, removed at the end
+        with tempfile.TemporaryDirectory(prefix=".parts-", dir=out) as folder:
+            parts = Path(folder)
+            for i, chunk in enumerate(simulate_in_chunks(world, sessions, rng, progress)):
+                for name in names:  # parts: fast to write, joined and compressed once below
+                    chunk.table(name).write_parquet(parts / f"{name}-{i:05d}.parquet",
+                                                    compression="zstd", compression_level=1)
+            for name in names:
+                files = sorted(parts.glob(f"{name}-*.parquet"))
+                with manifest.atomic_file(paths[name]) as partial:
+                    pl.scan_parquet(files).sink_parquet(partial, compression="zstd",
+                                                        compression_level=compression_level)
     paths["sessions"] = _write(sessions, out / "sessions.parquet", compression_level)
-    shutil.rmtree(parts)
-    paths["world"] = _write_world(out, world, seed, n_sessions=n,
-                                  command=f"--sessions {n} --seed {seed} "
-                                          f"--compression-level {compression_level}")
+    paths["world"] = _write_world(out, world, seed, n_sessions=n, command=command)
+    manifest.finish(out, "simulated", _command(world, command),
+                    {k: v for k, v in paths.items() if k != "world"})
     return paths
 
 
@@ -95,33 +99,43 @@ def write_creator_simulation(
     from toolkit.simulation.creators import simulate_creators
 
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    command = (f"--creators {n_creators} --days {n_days} --seed {seed} "
+               f"--compression-level {compression_level}")
     run = simulate_creators(world, n_creators, n_days,
                             np.random.default_rng(check_count(seed, "seed")), progress)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest.begin(out, "simulated", _command(world, command))
     paths = {name: _write(run.table(name), out / f"{name}.parquet", compression_level)
              for name in (*SIMULATED_TABLES, "creators", "videos", "replies") if run.has(name)}
     paths["world"] = _write_world(out, world, seed, n_creators=n_creators, n_days=n_days,
-                                  command=f"--creators {n_creators} --days {n_days} --seed {seed} "
-                                          f"--compression-level {compression_level}")
+                                  command=command)
+    manifest.finish(out, "simulated", _command(world, command),
+                    {k: v for k, v in paths.items() if k != "world"})
     return paths
 
 
 def _write(frame: pl.DataFrame, path: Path, compression_level: int) -> Path:
-    frame.write_parquet(path, compression="zstd", compression_level=compression_level)
+    with manifest.atomic_file(path) as partial:
+        frame.write_parquet(partial, compression="zstd", compression_level=compression_level)
     return path
+
+
+def _command(world: World, arguments: str) -> str:
+    return f"toolkit simulate --world {world.name} {arguments}"
 
 
 def _write_world(out: Path, world: World, seed: int, command: str, **sizes: int) -> Path:
     """``world.json``: every parameter, the sizes, the seed, the command and the versions."""
     path = out / "world.json"
-    path.write_text(json.dumps({
-        "world": world.as_dict(),
-        **sizes,
-        "seed": seed,
-        "command": f"toolkit simulate --world {world.name} {command}",
-        "versions": {"toolkit": __version__, "polars": pl.__version__, "numpy": np.__version__,
-                     "numba": numba.__version__},
-    }, indent=2) + "\n")
+    with manifest.atomic_file(path) as partial:
+        partial.write_text(json.dumps({
+            "world": world.as_dict(),
+            **sizes,
+            "seed": seed,
+            "command": _command(world, command),
+            "versions": {"toolkit": __version__, "polars": pl.__version__,
+                         "numpy": np.__version__, "numba": numba.__version__},
+        }, indent=2) + "\n")
     return path
 
 

@@ -1,0 +1,129 @@
+"""Dataset folders and their manifest: interrupted writes, tables of another run, tables of
+another kind (issue 18: nothing mixed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from toolkit import recordings
+from toolkit.events import Dataset, manifest
+from toolkit.simulation import store
+from toolkit.simulation.worlds import world
+
+
+@pytest.fixture()
+def simulated(tmp_path: Path) -> Path:
+    store.write_simulation(tmp_path / "sim", world("baseline"), 6, seed=3)
+    return tmp_path / "sim"
+
+
+def test_a_simulation_lists_its_tables_and_is_read_through_them(simulated: Path) -> None:
+    content = json.loads((simulated / manifest.MANIFEST).read_text())
+    assert content["complete"] is True and content["source"] == "simulated"
+    assert sorted(content["tables"]) == ["events", "platform", "sessions", "viewers"]
+    data = Dataset.from_folder(simulated)
+    assert data.source == "simulated" and data.table("sessions").height == 6
+    assert not list(simulated.glob(".*"))  # no partial files or parts left
+
+
+def test_an_interrupted_write_is_refused_not_mixed(simulated: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    old = (simulated / "events.parquet").read_bytes()
+    calls = []
+
+    def broken(frame: pl.DataFrame, path: Path, level: int) -> Path:
+        calls.append(path.name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # Ctrl-C after the new events are in place
+        with manifest.atomic_file(path) as partial:
+            frame.write_parquet(partial)
+        return path
+
+    monkeypatch.setattr(store, "_write", broken)
+    with pytest.raises(KeyboardInterrupt):
+        store.write_simulation(simulated, world("baseline"), 8, seed=4)
+    assert (simulated / "events.parquet").read_bytes() != old  # new events, old sessions
+    with pytest.raises(ValueError, match="interrupted.*toolkit simulate --world baseline "
+                                         "--sessions 8 --seed 4"):
+        Dataset.from_folder(simulated)
+    assert not list(simulated.glob(".*partial*"))  # the file being written is removed
+
+
+def test_a_table_from_another_run_is_refused_by_name(simulated: Path, tmp_path: Path) -> None:
+    store.write_simulation(tmp_path / "other", world("baseline"), 6, seed=9)
+    (simulated / "sessions.parquet").write_bytes(
+        (tmp_path / "other" / "sessions.parquet").read_bytes())
+    with pytest.raises(ValueError, match=r"sessions\.parquet: not the table dataset\.json lists"):
+        Dataset.from_folder(simulated)
+    (simulated / "sessions.parquet").unlink()
+    with pytest.raises(ValueError, match=r"sessions\.parquet: listed in dataset\.json but missing"):
+        Dataset.from_folder(simulated)
+
+
+def test_tables_of_another_kind_in_the_folder_are_not_read(simulated: Path,
+                                                           tmp_path: Path) -> None:
+    pl.DataFrame({"creator_id": ["c1"], "day": [1], "video_views": [5]}).write_parquet(
+        simulated / "videos.parquet")
+    assert Dataset.from_folder(simulated).videos is None
+    (simulated / manifest.MANIFEST).unlink()  # a folder a user assembled: everything found
+    assert Dataset.from_folder(simulated).videos is not None
+
+
+def test_an_ingest_into_a_simulations_folder_is_a_recording(simulated: Path) -> None:
+    bundle = sorted((Path(recordings.__file__).parents[2] / "data" / "recorded").glob(
+        "live-0[12].jsonl.gz"))
+    result = recordings.ingest(bundle, salt=b"x" * 32)
+    recordings.write(result, simulated)
+    data = Dataset.from_folder(simulated)  # world.json, platform and viewers are left alone
+    assert data.source == "recorded" and data.platform is None and data.viewers is None
+    assert data.has("replies") and (simulated / "world.json").is_file()
+    assert data.table("events").equals(result.events)
+    recordings.write(result, simulated, tables=False)
+    with pytest.raises(FileNotFoundError, match="lists no events table"):
+        Dataset.from_folder(simulated)
+
+
+def test_a_broken_manifest_is_named(simulated: Path) -> None:
+    (simulated / manifest.MANIFEST).write_text("{not json")
+    with pytest.raises(ValueError, match=r"dataset\.json: not a readable manifest"):
+        Dataset.from_folder(simulated)
+    (simulated / manifest.MANIFEST).write_text(json.dumps(
+        {"format": manifest.FORMAT, "complete": True, "tables": {"events": {"file": "../x"}}}))
+    with pytest.raises(ValueError, match="has no file name"):
+        Dataset.from_folder(simulated)
+
+
+def test_a_failed_write_leaves_the_target_as_it_was(tmp_path: Path) -> None:
+    target = tmp_path / "t.txt"
+    target.write_text("old")
+    with pytest.raises(OSError), manifest.atomic_file(target) as partial:
+        partial.write_text("half")
+        raise OSError("disk full")
+    assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "t.txt"]
+
+
+def test_a_large_simulation_leaves_a_parts_folder_it_did_not_make(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "sim"
+    (out / ".parts").mkdir(parents=True)
+    (out / ".parts" / "mine.txt").write_text("a user's file")
+    monkeypatch.setattr(store, "CHUNK_SESSIONS", 3)
+    monkeypatch.setattr("toolkit.simulation.engine.CHUNK_SESSIONS", 3)
+    store.write_simulation(out, world("baseline"), 7, seed=1)
+    assert (out / ".parts" / "mine.txt").read_text() == "a user's file"
+    assert Dataset.from_folder(out).table("sessions").height == 7
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".parts"]
+
+
+def test_claims_on_an_interrupted_folder_says_so(simulated: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    from toolkit import cli
+
+    manifest.begin(simulated, "simulated", "toolkit simulate --world baseline")
+    assert cli.main(["claims", "--data", str(simulated)]) == 2
+    assert "its writing was interrupted" in capsys.readouterr().err

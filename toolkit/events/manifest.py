@@ -1,0 +1,122 @@
+"""A dataset folder's manifest: which tables belong to it, written last, checked on reading.
+
+A command that writes a dataset folder (``toolkit simulate``, ``toolkit ingest``) writes
+``dataset.json`` *first*, saying the folder is being written (``"complete": false``), then each
+table (to a temporary file renamed into place), then ``dataset.json`` again, last, with each
+table's fingerprint (its size and a hash of its last 64 KiB, where parquet keeps its footer: row
+counts, statistics and offsets of every column chunk). :meth:`toolkit.events.Dataset.from_folder`
+reads only the tables the manifest lists and checks each fingerprint, so
+
+- an interrupted write (Ctrl-C, a full disk) is refused with one message, never read as a mix
+  of new events and old sessions;
+- a table written by another command, or changed since, is refused, naming it;
+- a table of another kind lying in the folder (an old ``videos.parquet``, a simulation's
+  hidden tables) is not read into the dataset.
+
+A folder without ``dataset.json`` is one a user assembled (or an older version wrote): every
+``<table>.parquet`` in it is read, as before. Each write is atomic; the folder as a whole is
+checked, not swapped, so files the command did not create stay where they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["MANIFEST", "FORMAT", "fingerprint", "begin", "finish", "listed_tables",
+           "atomic_file"]
+
+#: The manifest's file name inside a dataset folder.
+MANIFEST = "dataset.json"
+#: Its format tag.
+FORMAT = "toolkit-dataset/1"
+_TAIL = 65536
+
+
+def fingerprint(path: Path) -> dict[str, object]:
+    """``bytes`` (the file's size) and ``tail_sha256`` (of its last 64 KiB)."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - _TAIL))
+        tail = handle.read()
+    return {"bytes": size, "tail_sha256": hashlib.sha256(tail).hexdigest()}
+
+
+@contextmanager
+def atomic_file(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target`` to write to; renamed onto ``target`` only when the
+    block ends without an error (removed otherwise), so ``target`` is never half written."""
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    try:
+        yield partial
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _write(folder: Path, content: dict[str, object]) -> Path:
+    target = folder / MANIFEST
+    with atomic_file(target) as partial:
+        partial.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n",
+                           encoding="utf-8")
+    return target
+
+
+def begin(folder: Path, source: str, command: str) -> Path:
+    """Mark ``folder`` as being written (before any table of it is touched)."""
+    return _write(folder, {"format": FORMAT, "complete": False, "source": source,
+                           "command": command, "tables": {}})
+
+
+def finish(folder: Path, source: str, command: str, tables: Mapping[str, Path]) -> Path:
+    """Mark ``folder`` complete with these tables (``name -> path`` inside it), last."""
+    listed = {name: {"file": path.name, **fingerprint(path)}
+              for name, path in sorted(tables.items())}
+    return _write(folder, {"format": FORMAT, "complete": True, "source": source,
+                           "command": command, "tables": listed})
+
+
+def listed_tables(folder: Path) -> tuple[str, dict[str, Path]] | None:
+    """The source and tables (``name -> path``) the folder's manifest lists, each checked
+    against its fingerprint; None when the folder has no manifest.
+
+    Raises
+    ------
+    ValueError
+        The manifest is unreadable, says the folder was not completely written, or a table it
+        lists is missing or is not the file it lists (changed, or written by another run).
+    """
+    path = folder / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: not a readable manifest ({error})") from None
+    if not isinstance(content, dict) or content.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a {FORMAT} manifest")
+    command = content.get("command") or "the command that wrote it"
+    if content.get("complete") is not True:
+        raise ValueError(f"{folder}: its writing was interrupted ({MANIFEST} says it is "
+                         f"incomplete); run {command} again")
+    tables = content.get("tables")
+    if not isinstance(tables, dict):
+        raise ValueError(f"{path}: 'tables' should be an object")
+    out: dict[str, Path] = {}
+    for name, entry in tables.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str) \
+                or Path(entry["file"]).name != entry["file"]:
+            raise ValueError(f"{path}: table {name!r} has no file name")
+        table = folder / entry["file"]
+        if not table.is_file():
+            raise ValueError(f"{table}: listed in {MANIFEST} but missing; run {command} again")
+        if fingerprint(table) != {k: entry.get(k) for k in ("bytes", "tail_sha256")}:
+            raise ValueError(f"{table}: not the table {MANIFEST} lists (changed, or written by "
+                             f"another run); run {command} again")
+        out[name] = table
+    source = content.get("source")
+    return (source if isinstance(source, str) else "recorded"), out
