@@ -23,11 +23,13 @@ record    record a TikTok LIVE with tiktoklive (optional extra: pip install '.[r
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -79,8 +81,12 @@ def _gifts(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from toolkit.events.manifest import write_report_csv
     from toolkit.events.reading import read_events_csv
 
+    if args.rejected and Path(args.rejected).exists() and Path(args.rejected).samefile(args.file):
+        raise ValueError(f"--rejected {args.rejected} is the file being checked; give another "
+                         "name (the input is never overwritten)")
     result = read_events_csv(args.file, on_error="quarantine")
     print(f"{args.file}: rows read {result.rows_read} = loaded {result.events.height} "
           f"+ rejected {result.rejected.height}")
@@ -89,7 +95,7 @@ def _validate(args: argparse.Namespace) -> int:
         for reason, n in by_reason.iter_rows():
             print(f"  {n:>6}  {reason}")
         if args.rejected:
-            result.rejected.write_csv(args.rejected)
+            write_report_csv(result.rejected, Path(args.rejected))
             print(f"rejected rows written to {args.rejected}")
     return 1 if result.rejected.height else 0
 
@@ -200,14 +206,16 @@ def _ingest(args: argparse.Namespace) -> int:
     salt = None if args.keep_ids else recordings.read_salt(salt_path)
     result = recordings.ingest(args.files, keep_ids=args.keep_ids, salt=salt,
                            timezone=args.timezone)
+    # written before anything is printed, so `toolkit ingest ... | head` cuts no file; when
+    # nothing loaded the report still goes out and an earlier run's tables are removed
+    nothing = result.report["loaded"] == 0
+    paths = recordings.write(result, out, tables=not nothing)
     for line in recordings.summary_lines(result.report):
         print(line)
-    if result.report["loaded"] == 0:  # the report still goes out, old tables are removed
-        paths = recordings.write(result, out, tables=False)
+    if nothing:
         print(f"toolkit ingest: error: nothing loaded from {len(args.files)} file(s); "
               f"see {paths['report']} and {paths['rejected'].name}", file=sys.stderr)
         return 1
-    paths = recordings.write(result, out)
     print(f"wrote {', '.join(p.name for p in paths.values())} to {out}/")
     if salt is not None:
         print(f"pseudonyms: salt in {salt_path} (keep it private and apart from {out}/)")
@@ -281,7 +289,7 @@ def _claims(args: argparse.Namespace) -> int:
     from toolkit.events.dataset import Dataset
 
     data = Dataset.from_folder(args.data)
-    ids = args.claims.split(",") if args.claims else None
+    ids = [i.strip() for i in args.claims.split(",")] if args.claims else None
     table = run_claims(data, np.random.default_rng(args.seed), ids)
     if args.json:
         rows = [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
@@ -348,13 +356,21 @@ def _claims_page(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that takes no abbreviated flags: a typo such as ``--k`` must not be
+    read as ``--keep-ids`` (and write real ids and names)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``toolkit`` command."""
-    main_parser = argparse.ArgumentParser(
-        prog="toolkit", description="Live-stream engagement economics toolkit."
-    )
+    main_parser = _Parser(
+        prog="toolkit", description="Live-stream engagement economics toolkit.")
     main_parser.add_argument("--version", action="version", version=f"toolkit {__version__}")
-    commands = main_parser.add_subparsers(dest="command", required=True)
+    commands = main_parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     cost = commands.add_parser("cost", help="cheapest way to buy N coins")
     cost.add_argument("coins", type=int)
@@ -487,7 +503,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = parser().parse_args(argv)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
+    except BrokenPipeError:  # `toolkit ... | head`: the reader has gone; nothing is wrong
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (ValueError, OSError, ImportError) as error:
         print(f"toolkit {args.command}: error: {error}", file=sys.stderr)
         return 2

@@ -73,18 +73,24 @@ def test_tables_of_another_kind_in_the_folder_are_not_read(simulated: Path,
     assert Dataset.from_folder(simulated).videos is not None
 
 
-def test_an_ingest_into_a_simulations_folder_is_a_recording(simulated: Path) -> None:
+def test_an_ingest_never_overwrites_a_simulations_folder(simulated: Path, tmp_path: Path
+                                                         ) -> None:
     bundle = sorted((Path(recordings.__file__).parents[2] / "data" / "recorded").glob(
         "live-0[12].jsonl.gz"))
     result = recordings.ingest(bundle, salt=b"x" * 32)
-    recordings.write(result, simulated)
-    data = Dataset.from_folder(simulated)  # world.json, platform and viewers are left alone
-    assert data.source == "recorded" and data.platform is None and data.viewers is None
-    assert data.has("replies") and (simulated / "world.json").is_file()
+    before = {p.name: p.read_bytes() for p in simulated.iterdir()}
+    with pytest.raises(ValueError, match="written by toolkit simulate"):
+        recordings.write(result, simulated)
+    assert {p.name: p.read_bytes() for p in simulated.iterdir()} == before
+    out = tmp_path / "recorded"
+    recordings.write(result, out)
+    data = Dataset.from_folder(out)
+    assert data.source == "recorded" and data.has("replies")
     assert data.table("events").equals(result.events)
-    recordings.write(result, simulated, tables=False)
+    recordings.write(result, out, tables=False)  # a run that loads nothing: no events listed
     with pytest.raises(FileNotFoundError, match="lists no events table"):
-        Dataset.from_folder(simulated)
+        Dataset.from_folder(out)
+    assert not (out / "events.parquet").exists()
 
 
 def test_a_broken_manifest_is_named(simulated: Path) -> None:

@@ -122,3 +122,39 @@ def test_price_gift_events_multiplies_price_by_count() -> None:
 def test_price_gift_events_refuses_unknown_ids() -> None:
     with pytest.raises(ValueError, match=r"unknown gift id\(s\) \[1, 2\]"):
         coins.price_gift_events(pl.DataFrame({"gift_id": [1, 2, 5655], "count": [1, 1, 1]}))
+
+
+def direct_milp_cents(n: int, channel: str) -> int:
+    """The cheapest cost (cents) of at least n coins by one integer programme over all packs
+    (exact while the coins stay far below 2^53)."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    table = coins.packages(channel)
+    sizes = table["coins"].to_numpy().astype(float)
+    cents = np.array([int(p * 100) for p in table["price_usd"]], dtype=float)
+    result = milp(c=cents, constraints=LinearConstraint(sizes[np.newaxis, :], lb=n, ub=np.inf),
+                  integrality=np.ones(len(sizes)), bounds=Bounds(0, np.inf),
+                  options={"mip_rel_gap": 0.0})
+    return int(round(float(cents @ np.rint(result.x))))
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1_000_000, 40_000_000), channel=st.sampled_from(reference.CHANNELS))
+def test_fixing_the_best_priced_packs_keeps_the_cheapest_mix(n: int, channel: str) -> None:
+    purchase = coins.cheapest_purchase(n, channel)
+    assert purchase.price_usd * 100 == direct_milp_cents(n, channel)
+    assert purchase.coins_bought >= n
+
+
+def test_huge_purchases_stay_exact_up_to_the_bound() -> None:
+    from toolkit.money.payout import money_flow, rates
+
+    for n in (6 * 10**17, 10**18 - 1, coins.MAX_COINS):  # past 2^53 and int64 products
+        purchase = coins.cheapest_purchase(n)
+        assert 0 <= purchase.coins_bought - n < 70
+        assert purchase.price_usd == Decimal("0.99") * (purchase.coins_bought // 70)
+        flow = money_flow(n, rates("reference"))
+        assert flow.viewer_paid_usd == purchase.price_usd and flow.creator_usd > 0
+    with pytest.raises(ValueError, match="at most 1,000,000,000,000,000,000"):
+        coins.cheapest_purchase(coins.MAX_COINS + 1)

@@ -116,6 +116,12 @@ def run_claims(data: Dataset, rng: np.random.Generator, ids: Iterable[str] | Non
     table = stored_diagnosis() if diagnosis is None else diagnosis
     failing = failures(table) if not table.is_empty() else {}
     diagnosed = set(table["claim"].unique()) if not table.is_empty() else set()
+    if ids is not None:
+        ids = list(ids)
+        unknown = [i for i in ids if i not in {c.id for c in CLAIMS}]
+        if unknown:
+            raise ValueError(f"unknown claim id(s): {', '.join(unknown)}; the ids are "
+                             f"{', '.join(c.id for c in CLAIMS)}")
     chosen = [c for c in CLAIMS if ids is None or c.id in set(ids)]
     streams = rng.spawn(len(CLAIMS))
     results: list[Evidence] = []

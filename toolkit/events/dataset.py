@@ -139,9 +139,10 @@ class Dataset:
         """
         folder = Path(folder)
         if (folder / "events").is_dir():  # partitioned: a folder of hive-style parts per table
-            tables = {t: pl.scan_parquet(parts, glob=False, hive_partitioning=False)
+            tables = {t: _scan(folder / t, parts, hive_partitioning=False)
                       for t in TABLES if (parts := table_parts(folder, t))}
-            tables.update({t: pl.scan_parquet(folder / f"{t}.parquet", glob=False) for t in TABLES
+            tables.update({t: _scan(folder / f"{t}.parquet", folder / f"{t}.parquet")
+                           for t in TABLES
                            if t not in tables and (folder / f"{t}.parquet").is_file()})
             if "events" not in tables:
                 raise FileNotFoundError(f"{folder / 'events'}: no parquet parts")
@@ -164,7 +165,7 @@ class Dataset:
                 raise FileNotFoundError(f"{folder}: no events.parquet (is this a dataset folder?)"
                                         if listed is None else f"{folder}: {MANIFEST} lists no "
                                         "events table (a run that loaded nothing?)")
-            tables = {t: pl.scan_parquet(path, glob=False) for t, path in files.items()}
+            tables = {t: _scan(path, path) for t, path in files.items()}
             _check_columns(files["events"], tables["events"])
             if "replies" in tables:
                 _check_columns(files["replies"], tables["replies"], REPLIES_SCHEMA, "replies")
@@ -232,6 +233,20 @@ def table_parts(folder: str | Path, table: str = "events") -> list[Path]:
         raise ValueError(f"{folder / table}: {len(parts)} parts, but world.json records "
                          f"{expected} batches")
     return parts
+
+
+def _scan(name: Path, source: Path | list[Path], hive_partitioning: bool | None = None
+          ) -> pl.LazyFrame:
+    """A lazy scan of a table's parquet file(s), whose footer is read now: a file that is not
+    parquet (random bytes, a cut-off copy) is refused naming it, not met later as a polars
+    error deep inside a test."""
+    frame = pl.scan_parquet(source, glob=False, hive_partitioning=hive_partitioning)
+    try:
+        frame.collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(f"{name}: not a readable parquet file ({reason})") from None
+    return frame
 
 
 def _check_columns(path: Path, events: pl.LazyFrame,

@@ -27,8 +27,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+import polars as pl
+
 __all__ = ["MANIFEST", "FORMAT", "fingerprint", "begin", "finish", "listed_tables",
-           "atomic_file"]
+           "atomic_file", "write_report_csv", "written_by"]
 
 #: The manifest's file name inside a dataset folder.
 MANIFEST = "dataset.json"
@@ -49,13 +51,38 @@ def fingerprint(path: Path) -> dict[str, object]:
 @contextmanager
 def atomic_file(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target`` to write to; renamed onto ``target`` only when the
-    block ends without an error (removed otherwise), so ``target`` is never half written."""
+    block ends without an error (removed otherwise), so ``target`` is never half written.
+    A ``target`` that exists and is not a regular file (a folder, a device such as
+    ``/dev/null``, a FIFO) is refused: the rename would replace it."""
+    if target.exists() and not target.is_file():
+        raise ValueError(f"{target}: exists and is not a regular file (a folder, device or "
+                         "FIFO); give the name of a file to write")
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
         yield partial
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+
+
+#: Text a spreadsheet would run as a formula: a cell starting with =, +, -, @, a tab or a
+#: carriage return, unless it is a plain number (-3, +1.5e2).
+_FORMULA = r"^[=+\-@\t\r]"
+_NUMBER = r"^[+-]?[0-9]*\.?[0-9]+([eE][+-]?[0-9]+)?$"
+
+
+def write_report_csv(frame: pl.DataFrame, target: Path) -> Path:
+    """Write a table of rejected rows as CSV, atomically, with every text cell that a
+    spreadsheet would run as a formula written with a leading apostrophe (``'=HYPERLINK(...)``):
+    the values come from untrusted files, and the CSV is meant to be opened."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    safe = frame.with_columns(
+        pl.when(pl.col(name).str.contains(_FORMULA) & ~pl.col(name).str.contains(_NUMBER))
+        .then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
+        for name in text)
+    with atomic_file(target) as partial:
+        safe.write_csv(partial)
+    return target
 
 
 def _write(folder: Path, content: dict[str, object]) -> Path:
@@ -78,6 +105,17 @@ def finish(folder: Path, source: str, command: str, tables: Mapping[str, Path]) 
               for name, path in sorted(tables.items())}
     return _write(folder, {"format": FORMAT, "complete": True, "source": source,
                            "command": command, "tables": listed})
+
+
+def written_by(folder: Path) -> str | None:
+    """The command named in the folder's manifest (complete or not); None without one, or
+    with one that cannot be read."""
+    try:
+        content = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    command = content.get("command") if isinstance(content, dict) else None
+    return command if isinstance(command, str) else None
 
 
 def listed_tables(folder: Path) -> tuple[str, dict[str, Path]] | None:

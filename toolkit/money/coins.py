@@ -104,6 +104,11 @@ def packages(channel: str | None = "in_app") -> pl.DataFrame:
     ).sort("channel", "coins")
 
 
+#: The most coins priced (10^18, about 14 million billion dollars): every total stays within
+#: a signed 64-bit integer, as the tables' coin columns need.
+MAX_COINS = 10**18
+
+
 @cache
 def _package_arrays(channel: str) -> tuple[np.ndarray, np.ndarray]:
     """Package sizes (coins) and prices (integer cents) of a channel."""
@@ -121,7 +126,14 @@ def best_unit_price(channel: str = "in_app") -> Fraction:
 
 @lru_cache(maxsize=65_536)
 def _solve(coins: int, channel: str) -> tuple[tuple[tuple[int, int], ...], int]:
-    """Exact cheapest covering mix by integer programming; returns packs and cents."""
+    """Exact cheapest covering mix; returns packs and cents (Python integers throughout).
+
+    Some cheapest mix holds fewer than ``s`` packs of sizes other than the best-priced one
+    (of ``s`` coins): among any ``s`` such packs, some have coins adding to a multiple of
+    ``s``, which packs of the best price give as cheaply. So all but at most
+    ``(s - 1) x largest`` coins come in best-priced packs; those are fixed, and the rest is
+    solved by integer programming on at most a few million coins, where floats are exact.
+    """
     from scipy.optimize import (  # heavy: imported when needed
         Bounds,
         LinearConstraint,
@@ -129,20 +141,26 @@ def _solve(coins: int, channel: str) -> tuple[tuple[tuple[int, int], ...], int]:
     )
 
     sizes, cents = _package_arrays(channel)
+    best = min(range(len(sizes)), key=lambda i: Fraction(int(cents[i]), int(sizes[i])))
+    spare = (int(sizes[best]) - 1) * int(sizes.max())
+    fixed = max(0, (coins - spare) // int(sizes[best]))
+    rest = coins - fixed * int(sizes[best])
     result = milp(
         c=cents.astype(float),
-        constraints=LinearConstraint(sizes[np.newaxis, :].astype(float), lb=coins, ub=np.inf),
+        constraints=LinearConstraint(sizes[np.newaxis, :].astype(float), lb=rest, ub=np.inf),
         integrality=np.ones(len(sizes)),
         bounds=Bounds(0, np.inf),
         options={"mip_rel_gap": 0.0},
     )
     if not result.success:  # pragma: no cover - a feasible bounded problem always solves
         raise RuntimeError(f"no package mix found for {coins} coins: {result.message}")
-    counts = np.rint(result.x).astype(np.int64)
-    packs = tuple(
-        (int(s), int(n)) for s, n in sorted(zip(sizes, counts, strict=True), reverse=True) if n
-    )
-    return packs, int(counts @ cents)
+    counts = [int(round(x)) for x in result.x]
+    counts[best] += fixed
+    if sum(n * int(size) for n, size in zip(counts, sizes, strict=True)) < coins:
+        raise RuntimeError(f"the package mix for {coins} coins falls short")  # pragma: no cover
+    packs = tuple((int(size), n) for size, n in sorted(zip(sizes, counts, strict=True),
+                                                         reverse=True) if n)
+    return packs, sum(n * int(c) for n, c in zip(counts, cents, strict=True))
 
 
 def cheapest_purchase(coins: int, channel: str = "in_app") -> Purchase:
@@ -166,6 +184,8 @@ def cheapest_purchase(coins: int, channel: str = "in_app") -> Purchase:
     Decimal('1.98')
     """
     coins = check_count(coins, "coins")
+    if coins > MAX_COINS:
+        raise ValueError(f"coins: at most {MAX_COINS:,} (10^18) are priced, got {coins:,}")
     packs_bought, cents = _solve(coins, channel) if coins else ((), 0)
     return Purchase(
         channel=channel,

@@ -6,6 +6,8 @@ Modules:
 - :mod:`toolkit.recordings.wire`: the protobuf wire format of the dozen fields the tables use
 - :mod:`toolkit.recordings.formats`: one record of each client format as a typed message, or a
   ``Rejected``
+- :mod:`toolkit.recordings.files`: one file's records (JSON Lines or a Java collector's
+  document, gzip or not), each a message or a rejection, never the whole file
 - :mod:`toolkit.recordings.counting`: the counting rules: sessions, duplicates, gift streaks,
   hearts, viewers
 - :mod:`toolkit.recordings.pseudonyms`: salted HMAC pseudonyms and the salt file

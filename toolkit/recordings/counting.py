@@ -240,13 +240,26 @@ def _gift_rows(gifts: pl.DataFrame) -> pl.DataFrame:
         .agg(ts=pl.col("ts").max(), count=pl.col("_n").max(),
              price=pl.col("diamond_count").max(), order=pl.col("order").min())
     )
-    # a streak without a group id cannot be keyed: only its final message counts
-    ungrouped = marked.filter(pl.col("_streak") & pl.col("group_id").is_null()
-                              & (pl.col("repeat_end") == 1))
-    singles = pl.concat([marked.filter(~pl.col("_streak")), ungrouped]).select(
+    # a streak without a group id is told by its viewer and gift, in time order: it ends at
+    # its final message or where the repeat count falls (a new streak began), so one whose
+    # final message was lost still counts, with its highest repeat count
+    viewer_gift = ("session_id", "user", "gift_id")
+    loose = (
+        marked.filter(pl.col("_streak") & pl.col("group_id").is_null())
+        .sort("ts", "order")
+        .with_columns(_start=((pl.col("_n") < pl.col("_n").shift(1))
+                              | (pl.col("repeat_end").shift(1) == 1)).fill_null(True)
+                      .over(viewer_gift))
+        .with_columns(_streak_no=pl.col("_start").cum_sum().over(viewer_gift))
+        .group_by(*viewer_gift, "_streak_no")
+        .agg(ts=pl.col("ts").max(), count=pl.col("_n").max(),
+             price=pl.col("diamond_count").max(), order=pl.col("order").min())
+        .drop("_streak_no")
+    )
+    singles = marked.filter(~pl.col("_streak")).select(
         "session_id", "user", "gift_id", "ts", pl.col("_n").alias("count"),
         pl.col("diamond_count").alias("price"), "order")
-    return pl.concat([streaks.drop("group_id"), singles], how="diagonal")
+    return pl.concat([streaks.drop("group_id"), loose, singles], how="diagonal")
 
 
 def _viewer_rows(loaded: pl.DataFrame) -> pl.DataFrame:

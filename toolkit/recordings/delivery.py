@@ -35,8 +35,8 @@ import polars as pl
 
 from toolkit.events.dataset import Dataset
 from toolkit.recordings import counting
+from toolkit.recordings.files import MESSAGES_SCHEMA
 from toolkit.recordings.methods import CONTROL, METHOD_OF_KIND
-from toolkit.recordings.reader import MESSAGES_SCHEMA
 from toolkit.recordings.synthetic import Delivery, wire_messages
 
 __all__ = ["RECORDED", "FILE", "MAX_EVENTS_PER_PART", "messages_as_read", "as_recorded"]

@@ -53,10 +53,12 @@ from toolkit.recordings.wire import WireError, decode
 #: A whole number as text: an optional minus and ASCII digits (``str.isdigit`` also takes
 #: superscripts and other scripts' digits, which ``int`` then refuses).
 _WHOLE = re.compile(r"-?[0-9]+")
+#: Control characters (a newline in a value or a file name), shown as escapes in reports.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 __all__ = [
     "MESSAGE_FIELDS", "Rejected", "read_own_line", "read_connector_line", "read_java_sample",
-    "is_java_collector", "line_format",
+    "is_java_collector", "line_format", "shown", "unreadable",
 ]
 
 #: Integer fields of a message (``None`` where absent).
@@ -132,8 +134,25 @@ def _text(value: object, field: str) -> str | None:
 
 
 def _show(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-    return text if len(text) <= 80 else text[:77] + "..."
+    """A value as at most 80 characters of text that any file can hold (a lone surrogate is
+    shown as its escape; a value nested too deep for JSON is named, not shown)."""
+    return shown(value)
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``value`` as at most ``limit`` characters of printable UTF-8 text, for reports."""
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (RecursionError, ValueError, TypeError):
+            text = f"a {type(value).__name__} nested too deep to show"
+    if not text.isascii():  # a lone surrogate cannot be written as UTF-8: show its escape
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if not text.isprintable():  # a newline or control character must not forge lines
+        text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _ms(value: object, field: str) -> int | None:
@@ -202,7 +221,15 @@ def _finish(message: dict[str, object]) -> dict[str, object]:
         out[key] = value
     for key in TEXT_FIELDS:
         value = get(key)
-        out[key] = value if value is None or type(value) is str and value else _text(value, key)
+        value = value if value is None or type(value) is str and value else _text(value, key)
+        if value is not None and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate, from a "\ud800" escape in JSON
+                raise _Bad(Rejected("not UTF-8", key, _show(value),
+                                    "a lone surrogate (an unpaired \\ud800-\\udfff escape) "
+                                    "is not text")) from None
+        out[key] = value
     return out
 
 
@@ -211,14 +238,28 @@ _P = ParamSpec("_P")
 
 def _guard(read: Callable[_P, dict[str, object] | Rejected]
            ) -> Callable[_P, dict[str, object] | Rejected]:
-    """Turn the :class:`_Bad` raised while reading a record into its :class:`Rejected`."""
+    """Turn the :class:`_Bad` raised while reading a record into its :class:`Rejected`, and
+    any other exception into an ``"unreadable record"`` (a reader's bug, a value no rule
+    foresaw): one record is rejected, never the file."""
     def reader(*args: _P.args, **kwargs: _P.kwargs) -> dict[str, object] | Rejected:
         try:
             return read(*args, **kwargs)
         except _Bad as bad:
             return bad.rejected
+        except Exception as error:  # noqa: BLE001 - the promise is: never the whole file
+            return unreadable(error)
     reader.__doc__, reader.__name__ = read.__doc__, read.__name__
     return reader
+
+
+def unreadable(error: BaseException) -> Rejected:
+    """The rejection of a record whose reading raised ``error`` (no rule names it)."""
+    try:
+        message = str(error)
+    except Exception:  # noqa: BLE001 - an exception that cannot even say what it is
+        message = ""
+    return Rejected("unreadable record", "", "",
+                    shown(f"{type(error).__name__}: {message}".rstrip(": "), 200))
 
 
 # --- toolkit-live/1 -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 from pathlib import Path
 
@@ -26,6 +27,8 @@ def read_salt(path: str | Path, create: bool = True) -> bytes:
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"salt file {path} is a folder")
+    if path.exists() and not path.is_file():  # never write to (or wait on) a device or FIFO
+        raise ValueError(f"salt file {path} is not a regular file (a device or FIFO?)")
     if path.is_file():
         try:
             salt = bytes.fromhex(path.read_bytes().decode("ascii").strip())
@@ -40,8 +43,11 @@ def read_salt(path: str | Path, create: bool = True) -> bytes:
         raise FileNotFoundError(f"{path}: no salt file")
     salt = secrets.token_bytes(SALT_BYTES)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(salt.hex() + "\n", encoding="ascii")
-    path.chmod(0o600)
+    # created private (never readable by others, not even for a moment) and never over a
+    # file that appeared meanwhile
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "w", encoding="ascii") as out:
+        out.write(salt.hex() + "\n")
     return salt
 
 

@@ -34,12 +34,8 @@ it; reusing it gives the same pseudonyms across ingests, so recordings of one cr
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import hashlib
-import io
 import json
 import os
-import zlib
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
@@ -51,187 +47,24 @@ import polars as pl
 from toolkit.events import manifest
 from toolkit.events.dataset import Dataset
 from toolkit.recordings import counting
-from toolkit.recordings.formats import (
-    INT_FIELDS,
-    TEXT_FIELDS,
-    Rejected,
-    is_java_collector,
-    line_format,
-    read_connector_line,
-    read_java_sample,
-    read_own_line,
+from toolkit.recordings.files import (
+    MESSAGES_SCHEMA,
+    REJECTED_SCHEMA,
+    Collector,
+    digest,
+    first_records,
+    name_of,
+    read_java,
+    read_jsonl,
+    sniff,
 )
+from toolkit.recordings.formats import Rejected, shown
 from toolkit.recordings.pseudonyms import pseudonyms
 
 __all__ = [
     "FileReport", "IngestReport", "IngestResult", "ingest", "write", "first_records",
     "summary_lines", "REJECTED_SCHEMA", "MESSAGES_SCHEMA",
 ]
-
-#: Columns of the rejected table.
-REJECTED_SCHEMA: dict[str, pl.DataType] = {
-    "file": pl.String(), "line": pl.Int64(), "item": pl.String(), "field": pl.String(),
-    "value": pl.String(), "reason": pl.String(), "detail": pl.String(),
-}
-#: Columns of the messages table as read (before pseudonyms and counting rules).
-MESSAGES_SCHEMA: dict[str, pl.DataType] = {
-    "file": pl.String(), "line": pl.Int64(), "item": pl.String(), "order": pl.Int64(),
-    **{name: pl.String() for name in TEXT_FIELDS},
-    **{name: pl.Int64() for name in INT_FIELDS},
-}
-_CHUNK = 100_000  # records held as Python lists before they become a polars frame
-
-
-class _Collector:
-    """Messages and rejections of the records read so far, in reading order."""
-
-    def __init__(self) -> None:
-        self.rows: list[dict[str, object]] = []
-        self.frames: list[pl.DataFrame] = []
-        self.rejected: list[dict[str, object]] = []
-        self.order = 0
-        #: While set, every record read is rejected with this reason (a file read twice).
-        self.copy_of: Rejected | None = None
-
-    def add(self, path: Path, line: int | None, item: str | None,
-            result: dict[str, object] | Rejected) -> None:
-        self.order += 1
-        if self.copy_of is not None:
-            result = self.copy_of
-        if isinstance(result, Rejected):
-            self.reject(path, line, item, result)
-            return
-        result.update(file=str(path), line=line, item=item, order=self.order)
-        self.rows.append(result)
-        if len(self.rows) >= _CHUNK:
-            self.flush()
-
-    def reject(self, path: Path, line: int | None, item: str | None, why: Rejected) -> None:
-        self.rejected.append({"file": str(path), "line": line, "item": item, "field": why.field,
-                              "value": why.value, "reason": why.reason, "detail": why.detail})
-
-    def flush(self) -> None:
-        if self.rows:
-            self.frames.append(pl.from_dicts(self.rows, schema=MESSAGES_SCHEMA))
-            self.rows = []
-
-    def messages(self) -> pl.DataFrame:
-        self.flush()
-        return pl.concat(self.frames) if self.frames else pl.DataFrame(schema=MESSAGES_SCHEMA)
-
-
-def _open(path: Path) -> io.BufferedIOBase:
-    """The file's bytes, unpacked when it is gzip-compressed (told by its first two bytes)."""
-    with path.open("rb") as handle:
-        packed = handle.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if packed else path.open("rb")
-
-
-def _bad_bytes(raw: bytes, error: UnicodeDecodeError) -> Rejected:
-    byte = raw[error.start:error.start + 1].hex()
-    return Rejected("not UTF-8", "encoding", f"0x{byte}", f"byte {error.start + 1} of the line")
-
-
-def _read_jsonl(path: Path, into: _Collector) -> int:
-    """Every non-blank line of a JSON Lines recording; the number of records read."""
-    rows, number = 0, 0
-    with _open(path) as handle:
-        lines = enumerate(handle, start=1)
-        while True:
-            try:
-                number, raw = next(lines)
-            except StopIteration:
-                break
-            except EOFError as error:  # a gzip file cut off
-                rows += 1
-                into.add(path, number + 1, None, Rejected(
-                    "truncated last line", "", "", f"the compressed file ends early: {error}"))
-                break
-            except (OSError, zlib.error) as error:  # a gzip file damaged inside
-                rows += 1
-                into.add(path, number + 1, None, Rejected(
-                    "damaged compressed file", "", "", f"cannot unpack from here on: {error}"))
-                break
-            if not raw.strip():
-                continue
-            rows += 1
-            complete = raw.endswith(b"\n")
-            try:
-                obj = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as error:
-                into.add(path, number, None, _bad_bytes(raw, error))
-                continue
-            except (ValueError, RecursionError) as error:  # also numbers of > 4,300 digits
-                reason = "truncated last line" if not complete else "malformed JSON"
-                into.add(path, number, None, Rejected(reason, "", raw[:60].decode(
-                    "utf-8", "replace"), str(error)))
-                continue
-            kind = line_format(obj)
-            if kind == "toolkit-live":
-                into.add(path, number, None, read_own_line(obj))
-            elif kind == "connector":
-                into.add(path, number, None, read_connector_line(obj))
-            else:
-                what = "not a JSON object" if not isinstance(obj, dict) else "unknown format"
-                into.add(path, number, None, Rejected(
-                    what, "", raw[:60].decode("utf-8", "replace").strip(),
-                    "neither a toolkit-live/1 line nor a tiktok-live-connector event"))
-    return rows
-
-
-def _show_value(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _read_java(path: Path, document: dict, into: _Collector) -> int:
-    rows = 0
-    for method, samples in document.items():
-        if not isinstance(samples, list):
-            rows += 1
-            into.add(path, None, method, Rejected("wrong type", method, _show_value(samples),
-                                                  "expected a list of samples"))
-            continue
-        for index, sample in enumerate(samples):
-            rows += 1
-            into.add(path, None, f"{method}[{index}]", read_java_sample(method, sample))
-    return rows
-
-
-def _sniff(path: Path) -> tuple[str, object]:
-    """``("empty", None)``, ``("java-collector", document)`` or ``("jsonl", None)``."""
-    first = b""
-    with _open(path) as handle:
-        try:
-            for raw in handle:
-                if raw.strip():
-                    first = raw
-                    break
-        except (EOFError, OSError, zlib.error):  # damaged gzip: the line reader reports it
-            return "jsonl", None
-    if not first:
-        return "empty", None
-    try:
-        obj = json.loads(first.decode("utf-8"))
-    except (ValueError, RecursionError):
-        obj = None
-    if is_java_collector(obj):
-        return "java-collector", obj
-    if obj is None and first.lstrip().startswith(b"{"):  # perhaps one pretty-printed object
-        with _open(path) as handle:
-            try:
-                text = handle.read()
-            except (EOFError, OSError, zlib.error):
-                return "jsonl", None
-        try:
-            document = json.loads(text.decode("utf-8"))
-        except (ValueError, RecursionError) as error:
-            if b'"eventData"' in text[:65536]:  # a Java collector file, cut or broken
-                return "broken-java", error
-            return "jsonl", None
-        if is_java_collector(document):
-            return "java-collector", document
-    return "jsonl", None
 
 
 class FileReport(TypedDict):
@@ -292,20 +125,6 @@ class IngestResult:
                                    replies=self.replies, source="recorded", name="recording")
 
 
-def first_records(path: str | Path, n: int = 1, width: int = 240) -> list[str]:
-    """The first ``n`` non-blank lines of a recording as text (gzip unpacked), each cut to
-    ``width`` characters: a look at the raw format."""
-    lines: list[str] = []
-    with _open(Path(path)) as handle:
-        for raw in handle:
-            if raw.strip():
-                text = raw.decode("utf-8", "replace").rstrip()
-                lines.append(text if len(text) <= width else text[:width - 3] + "...")
-                if len(lines) == n:
-                    break
-    return lines
-
-
 def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | None = None,
            timezone: str = "UTC", now: dt.datetime | None = None) -> IngestResult:
     """Read recordings into the canonical tables (nothing is written; see :func:`write`).
@@ -335,7 +154,7 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown time zone {timezone!r} (use an IANA name such as "
                          "'Europe/Lisbon' or 'UTC')") from None
-    collector = _Collector()
+    collector = Collector()
     files: list[FileReport] = []
     given: list[Path] = []
     repeated: list[str] = []
@@ -345,18 +164,17 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such recording")
         if any(path.samefile(other) for other in given):  # one file, named twice
-            repeated.append(str(path))
+            repeated.append(name_of(path))
             continue
         given.append(path)
     digests: dict[str, str] = {}
     for path in given:
-        digest = _digest(path)
-        first = digests.setdefault(digest, str(path))
-        collector.copy_of = None if first == str(path) else Rejected(
+        first = digests.setdefault(digest(path), name_of(path))
+        collector.copy_of = None if first == name_of(path) else Rejected(
             "duplicate file", "", "", f"the same bytes as {first}, read already")
-        kind, document = _sniff(path)
+        kind, document = sniff(path)
         if kind == "java-collector":
-            rows = _read_java(path, document, collector)  # type: ignore[arg-type]
+            rows = read_java(path, document, collector)  # type: ignore[arg-type]
         elif kind == "broken-java":  # one record: the whole file, with where it breaks
             rows = 1
             collector.add(path, None, None, Rejected(
@@ -364,10 +182,10 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
                 f"whole (cut off while written?): {document}"))
             kind = "java-collector"
         elif kind == "jsonl":
-            rows = _read_jsonl(path, collector)
+            rows = read_jsonl(path, collector)
         else:
             rows = 0
-        files.append({"file": str(path), "format": kind, "rows": rows})
+        files.append({"file": name_of(path), "format": kind, "rows": rows})
         if collector.copy_of is not None:
             files[-1]["copy_of"] = first
     collector.copy_of = None
@@ -428,15 +246,6 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
                         rejected.sort("file", "line", "item", nulls_last=True), report)
 
 
-def _digest(path: Path) -> str:
-    """SHA-256 of a file's bytes (as stored: a gzip file and its unpacked text differ)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _file_keys(paths: list[Path]) -> dict[str, str]:
     """Each file's name for a session key: its path from the folder all the files share
     (``alice/live.jsonl``, ``bob/live.jsonl``; a lone file's own name), so that two files of
@@ -445,22 +254,52 @@ def _file_keys(paths: list[Path]) -> dict[str, str]:
         return {}
     resolved = [p.resolve() for p in paths]
     common = Path(os.path.commonpath([r.parent for r in resolved]))
-    return {str(p): r.relative_to(common).as_posix() for p, r in zip(paths, resolved,
-                                                                      strict=True)}
+    return {name_of(p): name_of(r.relative_to(common).as_posix())
+            for p, r in zip(paths, resolved, strict=True)}
+
+
+_COMMAND = "toolkit ingest"
+_REPORTS = ("rejected.csv", "ingest.json", manifest.MANIFEST)
+
+
+def _check_output(out: Path, result: IngestResult, tables: list[str]) -> None:
+    """Refuse an output folder whose files this command did not write (another command's
+    dataset, a user's tables) and one that holds an input under an output's name: ingest
+    overwrites and removes only what an earlier ``toolkit ingest`` wrote there."""
+    if not out.is_dir():
+        return
+    inputs = [f["file"] for f in result.report["files"]] + result.report["repeated_paths"]
+    for name in (*tables, *_REPORTS):
+        target = out / name
+        if target.exists() and any(Path(i).exists() and target.samefile(i) for i in inputs):
+            raise ValueError(f"{target} is one of the inputs: toolkit ingest would overwrite "
+                             "it; write to another folder (--out)")
+    writer = manifest.written_by(out)
+    ours = writer == _COMMAND or (writer is None and (out / "ingest.json").is_file())
+    present = [name for name in tables if (out / name).exists()]
+    if present and not ours:
+        made = f"written by {writer}" if writer else "not written by toolkit ingest"
+        raise ValueError(f"{out} holds {', '.join(present)} {made}: toolkit ingest writes into "
+                         "a new or empty folder, or one it wrote before (nothing else is "
+                         "overwritten); choose another --out")
 
 
 def write(result: IngestResult, out: str | Path, tables: bool = True) -> dict[str, Path]:
     """Write the tables of ``result`` into the folder ``out``; returns the paths by table.
 
     With ``tables=False`` only ``rejected.csv`` and ``ingest.json`` are written (what the
-    command does when nothing could be loaded, so the reasons can be read).
+    command does when nothing could be loaded, so the reasons can be read), and the tables
+    of an earlier ingest into ``out`` are removed. ``out`` must be new, empty of tables, or
+    an earlier ingest's folder; an input lying in ``out`` under an output's name is refused
+    (:class:`ValueError`), so no input and nothing another command wrote is overwritten.
     """
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out}: exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    manifest.begin(out, "recorded", "toolkit ingest")
     names: tuple[str, ...] = ("events", "sessions", "messages", "gifts", "replies")
+    _check_output(out, result, [f"{n}.parquet" for n in names])
+    out.mkdir(parents=True, exist_ok=True)
+    manifest.begin(out, "recorded", _COMMAND)
     if not tables:  # tables of an earlier run must not pass for this one's
         for name in names:
             (out / f"{name}.parquet").unlink(missing_ok=True)
@@ -470,16 +309,20 @@ def write(result: IngestResult, out: str | Path, tables: bool = True) -> dict[st
         with manifest.atomic_file(path) as partial:
             getattr(result, name).write_parquet(partial)
     paths["rejected"] = out / "rejected.csv"
-    with manifest.atomic_file(paths["rejected"]) as partial:
-        result.rejected.write_csv(partial)
+    manifest.write_report_csv(result.rejected, paths["rejected"])
     paths["report"] = out / "ingest.json"
     with manifest.atomic_file(paths["report"]) as partial:
         partial.write_text(json.dumps(result.report, indent=2, ensure_ascii=False) + "\n",
                            encoding="utf-8")
     # the dataset's tables (messages and gifts are for audits: not tables of a Dataset)
-    manifest.finish(out, "recorded", "toolkit ingest",
+    manifest.finish(out, "recorded", _COMMAND,
                     {n: paths[n] for n in ("events", "sessions", "replies") if n in paths})
     return paths
+
+
+def _shownname_of(file: str) -> str:
+    """A file's name for a printed line (a newline in it must not start a line of its own)."""
+    return shown(Path(file).name, 200)
 
 
 def summary_lines(report: IngestReport) -> list[str]:
@@ -487,12 +330,12 @@ def summary_lines(report: IngestReport) -> list[str]:
     lines = [f"read {report['rows_read']:,} records from {len(report['files'])} file(s) = "
              f"loaded {report['loaded']:,} + rejected {report['rejected']:,}"]
     for path in report.get("repeated_paths", []):
-        lines.append(f"  {Path(path).name}: given more than once, read once")
+        lines.append(f"  {_shownname_of(path)}: given more than once, read once")
     for info in report["files"]:
         note = "  (empty file)" if info["rows"] == 0 else ""
         if "copy_of" in info:
-            note += f"  (the same bytes as {Path(info['copy_of']).name}: every record rejected)"
-        lines.append(f"  {Path(info['file']).name}: {info['format']}, {info['rows']:,} "
+            note += f"  (the same bytes as {_shownname_of(info['copy_of'])}: every record rejected)"
+        lines.append(f"  {_shownname_of(info['file'])}: {info['format']}, {info['rows']:,} "
                      f"records{note}" + (f" ({info['rejected']:,} rejected)"
                                          if info.get("rejected") else ""))
     for reason, count in report["rejected_by_reason"].items():
