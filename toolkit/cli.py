@@ -280,6 +280,25 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_events(folder: Path, data: Any) -> None:
+    """Refuse a dataset whose events break the events table's rules (negative coins, counts
+    of 0, totals beyond 64 bits...): a test on them would give a verdict on nonsense. A
+    recording's gifts keep the price it carried, so a price other than the catalogue's (or
+    a gift the catalogue does not know) is not an error there."""
+    from toolkit.events.schema import validate
+
+    problems = validate(data.table("events"))
+    if data.source == "recorded":
+        problems = problems.filter(~pl.col("problem").str.starts_with("does not equal the gift")
+                                   & ~pl.col("problem").str.starts_with("unknown gift id"))
+    if problems.height:
+        first = problems.row(0, named=True)
+        where = "the whole column" if first["row"] is None else f"row {first['row']:,}"
+        raise ValueError(f"{folder}: {problems.height:,} value(s) of the events table break its "
+                         f"rules; first: {where}, {first['column']} = {first['value']}: "
+                         f"{first['problem']} (toolkit.events.validate lists them all)")
+
+
 def _claims(args: argparse.Namespace) -> int:
     import json
 
@@ -289,6 +308,7 @@ def _claims(args: argparse.Namespace) -> int:
     from toolkit.events.dataset import Dataset
 
     data = Dataset.from_folder(args.data)
+    _check_events(args.data, data)
     ids = [i.strip() for i in args.claims.split(",")] if args.claims else None
     table = run_claims(data, np.random.default_rng(args.seed), ids)
     if args.json:

@@ -30,27 +30,47 @@ def test_a_simulation_lists_its_tables_and_is_read_through_them(simulated: Path)
     assert not list(simulated.glob(".*"))  # no partial files or parts left
 
 
-def test_an_interrupted_write_is_refused_not_mixed(simulated: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    old = (simulated / "events.parquet").read_bytes()
+def test_a_run_interrupted_while_it_works_leaves_the_previous_output(
+        simulated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = {p.name: p.read_bytes() for p in simulated.iterdir()}
     calls = []
 
     def broken(frame: pl.DataFrame, path: Path, level: int) -> Path:
         calls.append(path.name)
         if len(calls) == 2:
-            raise KeyboardInterrupt  # Ctrl-C after the new events are in place
-        with manifest.atomic_file(path) as partial:
-            frame.write_parquet(partial)
+            raise KeyboardInterrupt  # Ctrl-C after the new events are written
+        frame.write_parquet(path)
         return path
 
     monkeypatch.setattr(store, "_write", broken)
     with pytest.raises(KeyboardInterrupt):
         store.write_simulation(simulated, world("baseline"), 8, seed=4)
+    assert {p.name: p.read_bytes() for p in simulated.iterdir()} == before  # nothing moved
+    assert Dataset.from_folder(simulated).table("sessions").height == 6  # still readable
+
+
+def test_a_run_interrupted_while_moving_its_files_is_refused_not_mixed(
+        simulated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = (simulated / "events.parquet").read_bytes()
+    moved = []
+    real = manifest.os.replace
+
+    def broken(source: Path, target: Path) -> None:
+        if Path(target).suffix == ".parquet":
+            if moved:
+                raise KeyboardInterrupt  # Ctrl-C after the first table is in place
+            moved.append(target)
+        real(source, target)
+
+    monkeypatch.setattr(manifest.os, "replace", broken)
+    with pytest.raises(KeyboardInterrupt):
+        store.write_simulation(simulated, world("baseline"), 8, seed=4)
+    monkeypatch.setattr(manifest.os, "replace", real)
     assert (simulated / "events.parquet").read_bytes() != old  # new events, old sessions
     with pytest.raises(ValueError, match="interrupted.*toolkit simulate --world baseline "
                                          "--sessions 8 --seed 4"):
         Dataset.from_folder(simulated)
-    assert not list(simulated.glob(".*partial*"))  # the file being written is removed
+    assert not list(simulated.glob(".*partial*"))  # the files not moved are removed
 
 
 def test_a_table_from_another_run_is_refused_by_name(simulated: Path, tmp_path: Path) -> None:

@@ -289,3 +289,125 @@ def test_money_commands_refuse_amounts_past_their_bound(capsys: pytest.CaptureFi
     for command in ("cost", "flow"):
         assert cli.main([command, str(10**22)]) == 2
         assert "at most 1,000,000,000,000,000,000" in capsys.readouterr().err
+
+
+# --- tiny inputs that must not cost without bound (class 5) ----------------------------------
+
+def viewers(t: int, total: int) -> str:
+    return json.dumps({"event": "roomUser", "data": {
+        "viewerCount": total, "createTime": t, "roomId": "7300000000000000001"}})
+
+
+def test_two_viewer_counts_years_apart_make_two_minute_rows_not_millions(
+        tmp_path: Path) -> None:
+    seven_years = 7 * 365 * 24 * 3600 * 1000  # (nine would be before TikTok: rejected)
+    path = tmp_path / "apart.jsonl"
+    path.write_text("\n".join([viewers(T0 - seven_years, 5), like(3), viewers(T0, 7)]) + "\n")
+    result = ingest(path)
+    rows = result.events.filter(pl.col("kind") == "viewers")
+    assert rows["count"].to_list() == [5, 7]  # each stretch keeps its own count
+    assert result.sessions.height == 1
+
+
+def test_viewer_minutes_within_a_stretch_are_filled(tmp_path: Path) -> None:
+    path = tmp_path / "close.jsonl"
+    path.write_text("\n".join([viewers(T0, 5), like(3), viewers(T0 + 20 * 60_000 + 40_000, 7)])
+                    + "\n")  # T0 is 06:13:20, so the last count comes at 06:34:00
+    rows = ingest(path).events.filter(pl.col("kind") == "viewers")
+    assert rows.height == 22 and rows["count"].to_list() == [5] * 21 + [7]
+
+
+def test_a_gzip_of_256_mib_of_blank_lines_is_read_in_seconds(tmp_path: Path) -> None:
+    import gzip
+    import time
+
+    path = tmp_path / "blank.jsonl.gz"
+    with gzip.open(path, "wb", compresslevel=1) as out:
+        block = b"\n" * 2**24
+        for _ in range(16):  # 256 MiB unpacked, 250 KB packed: 268 million blank lines
+            out.write(block)
+        out.write((like(3) + "\n").encode())
+    started = time.perf_counter()
+    result = ingest(path)
+    assert time.perf_counter() - started < 20  # about 1 s; 2 min 32 s read line by line
+    assert result.report["loaded"] == 1
+    assert result.messages["line"].to_list() == [2**28 + 1]
+
+
+def test_a_line_longer_than_the_limit_is_rejected_unread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit.recordings import files
+
+    monkeypatch.setattr(files, "MAX_LINE_BYTES", 2**20)
+    path = tmp_path / "nul.jsonl"
+    path.write_bytes(b"\0" * (5 * 2**20) + b"\n" + like(3).encode() + b"\n" + b"\0" * 2**21)
+    result = ingest(path)
+    assert result.report["loaded"] == 1
+    assert result.rejected.select("line", "reason").rows() == [(1, "line too long"),
+                                                               (3, "line too long")]
+
+
+def test_a_file_past_the_unpacked_limit_stops_with_one_rejection(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit.recordings import files
+
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 2**20)
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(like(n + 1) for n in range(20_000)) + "\n")
+    result = ingest(path)
+    assert 0 < result.report["loaded"] < 20_000
+    assert result.rejected["reason"].to_list() == ["file too large"]
+
+
+# --- one validator at every boundary (class 6) ------------------------------------------------
+
+def test_ingest_writes_no_row_that_breaks_the_events_tables_rules(tmp_path: Path) -> None:
+    from toolkit.events.schema import validate
+
+    def event(name: str, **data: object) -> str:
+        base = {"uniqueId": "a", "userId": "11", "createTime": T0,
+                "roomId": "7300000000000000001", **data}
+        return json.dumps({"event": name, "data": base})
+
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join([
+        event("like", likeCount=0, totalLikeCount=5),  # a like of no taps
+        event("member", actionId=1, memberCount=2**62),  # a room count near 2^63
+        event("gift", giftId=-5, diamondCount=1, repeatCount=1, repeatEnd=True, giftType=2),
+        event("gift", giftId=5655, diamondCount=777, repeatCount=1, repeatEnd=True, giftType=2),
+        event("like", likeCount=3, totalLikeCount=9)]) + "\n")
+    result = ingest(path)
+    assert result.rejected.select("line", "reason", "field").rows() == [
+        (1, "absurd value", "count"), (2, "absurd value", "member_count"),
+        (3, "negative count", "gift_id")]
+    problems = validate(result.events)  # only the Rose at the recording's price is flagged
+    assert problems["problem"].to_list() == ["does not equal the gift's price x count"]
+    assert result.report["rules"]["gifts_off_catalogue"] == 1
+    assert any("priced otherwise than the gift catalogue" in line
+               for line in recordings.summary_lines(result.report))
+
+
+def test_claims_refuses_events_that_break_the_rules(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture) -> None:
+    from toolkit.events.schema import EVENTS_SCHEMA
+
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    pl.DataFrame({"session_id": ["s1", "s1"], "ts": [T0, T0 + 1_000], "kind": ["gift", "heart"],
+                  "user_id": ["u", "u"], "count": [1, 2], "gift_id": [5655, None],
+                  "coins": [-1, 0]}).with_columns(
+        pl.col("ts").cast(pl.Datetime("ms", "UTC"))).cast(EVENTS_SCHEMA).write_parquet(
+        folder / "events.parquet")
+    assert cli.main(["claims", "--data", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "row 0, coins = -1: must not be negative" in err
+
+
+def test_validate_refuses_counts_whose_total_overflows(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("session_id,ts,kind,user_id,count,gift_id,coins\n"
+                    + "s1,2026-01-01T00:00:00Z,heart,u,4611686018427387904,,0\n" * 2)
+    assert cli.main(["validate", str(path)]) == 2
+    assert "column count: the column's total is beyond a 64-bit integer" in \
+        capsys.readouterr().err

@@ -67,3 +67,22 @@ def test_proportion_interval_is_wilson() -> None:
     assert result["low"] < 0.05 < result["high"]
     with pytest.raises(ValueError):
         stats.proportion_interval(3, 2)
+
+
+def test_bootstraps_in_batches_give_the_same_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit.stats import estimates
+
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=5_001), rng.normal(size=5_001)
+    whole = (estimates.rank_correlation(x, y, np.random.default_rng(1)),
+             estimates.mean_interval(x, np.random.default_rng(1)),
+             estimates.difference_in_means(x, y, np.random.default_rng(1), n_resamples=500))
+    assert estimates.bootstrap_batch(1_000, 2_000) == 2_000  # small: all resamples at once
+    assert estimates.bootstrap_batch(5_001, 2_000) == 4_000_000 // 5_001
+    monkeypatch.setattr(estimates, "BOOTSTRAP_VALUES", 250_000)  # batches of 49 resamples
+    assert estimates.bootstrap_batch(5_001, 2_000) == 49
+    batched = (estimates.rank_correlation(x, y, np.random.default_rng(1)),
+               estimates.mean_interval(x, np.random.default_rng(1)),
+               estimates.difference_in_means(x, y, np.random.default_rng(1), n_resamples=500))
+    assert batched == whole
+    assert estimates.bootstrap_batch(10**9, 2_000) == 1  # never zero

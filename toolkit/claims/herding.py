@@ -53,6 +53,7 @@ from scipy import optimize, stats
 from toolkit._checks import Divides, Interval, Rule, check_fields, check_relation
 from toolkit.claims.evidence import Evidence, claim_test, skipped, verdict_from_test
 from toolkit.events.dataset import Dataset
+from toolkit.stats.estimates import bootstrap_batch
 
 __all__ = [
     "HerdingDesign", "HerdingResult", "gifter_bins", "stratum_counts", "mantel_haenszel",
@@ -376,7 +377,8 @@ def herding_test(events: pl.DataFrame | pl.LazyFrame, rng: np.random.Generator,
     with np.errstate(divide="ignore"):
         boot = stats.bootstrap((a, b), log_ratio, paired=True, vectorized=True,
                                n_resamples=n_resamples, confidence_level=confidence,
-                               method="percentile", rng=rng)
+                               method="percentile", rng=rng,
+                               batch=bootstrap_batch(len(a), n_resamples))
     estimate = float(log_ratio(a, b))
     se = float(boot.standard_error)
     p = float(2 * stats.norm.sf(abs(estimate) / se)) if se > 0 and np.isfinite(se) else nan

@@ -1,14 +1,16 @@
 """A dataset folder's manifest: which tables belong to it, written last, checked on reading.
 
-A command that writes a dataset folder (``toolkit simulate``, ``toolkit ingest``) writes
-``dataset.json`` *first*, saying the folder is being written (``"complete": false``), then each
-table (to a temporary file renamed into place), then ``dataset.json`` again, last, with each
-table's fingerprint (its size and a hash of its last 64 KiB, where parquet keeps its footer: row
-counts, statistics and offsets of every column chunk). :meth:`toolkit.events.Dataset.from_folder`
-reads only the tables the manifest lists and checks each fingerprint, so
+A command that writes a dataset folder (``toolkit simulate``, ``toolkit ingest``) writes every
+file under a temporary name beside its own (:class:`Staging`) and, once all are written, marks
+the folder as being written (``dataset.json`` with ``"complete": false``), moves them into
+place, and writes ``dataset.json`` again, last, with each table's fingerprint (its size and a
+hash of its last 64 KiB, where parquet keeps its footer: row counts, statistics and offsets of
+every column chunk). :meth:`toolkit.events.Dataset.from_folder` reads only the tables the
+manifest lists and checks each fingerprint, so
 
-- an interrupted write (Ctrl-C, a full disk) is refused with one message, never read as a mix
-  of new events and old sessions;
+- a run interrupted while it works (Ctrl-C, a full disk, a kill) leaves the previous output as
+  it was, readable; one interrupted during the few renames at the end is refused with one
+  message, never read as a mix of new events and old sessions;
 - a table written by another command, or changed since, is refused, naming it;
 - a table of another kind lying in the folder (an old ``videos.parquet``, a simulation's
   hidden tables) is not read into the dataset.
@@ -30,7 +32,7 @@ from pathlib import Path
 import polars as pl
 
 __all__ = ["MANIFEST", "FORMAT", "fingerprint", "begin", "finish", "listed_tables",
-           "atomic_file", "write_report_csv", "written_by"]
+           "atomic_file", "write_report_csv", "written_by", "Staging", "staging"]
 
 #: The manifest's file name inside a dataset folder.
 MANIFEST = "dataset.json"
@@ -71,17 +73,21 @@ _FORMULA = r"^[=+\-@\t\r]"
 _NUMBER = r"^[+-]?[0-9]*\.?[0-9]+([eE][+-]?[0-9]+)?$"
 
 
-def write_report_csv(frame: pl.DataFrame, target: Path) -> Path:
-    """Write a table of rejected rows as CSV, atomically, with every text cell that a
-    spreadsheet would run as a formula written with a leading apostrophe (``'=HYPERLINK(...)``):
-    the values come from untrusted files, and the CSV is meant to be opened."""
+def write_report_csv(frame: pl.DataFrame, target: Path, partial: Path | None = None) -> Path:
+    """Write a table of rejected rows as CSV, atomically (or to ``partial``, a
+    :meth:`Staging.path`), with every text cell that a spreadsheet would run as a formula
+    written with a leading apostrophe (``'=HYPERLINK(...)``): the values come from untrusted
+    files, and the CSV is meant to be opened."""
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     safe = frame.with_columns(
         pl.when(pl.col(name).str.contains(_FORMULA) & ~pl.col(name).str.contains(_NUMBER))
         .then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
         for name in text)
-    with atomic_file(target) as partial:
+    if partial is not None:
         safe.write_csv(partial)
+        return target
+    with atomic_file(target) as temporary:
+        safe.write_csv(temporary)
     return target
 
 
@@ -91,6 +97,55 @@ def _write(folder: Path, content: dict[str, object]) -> Path:
         partial.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n",
                            encoding="utf-8")
     return target
+
+
+class Staging:
+    """The files of one output, written under temporary names beside their own and moved into
+    place together by :meth:`commit`, once all the work is done.
+
+    A run interrupted before the commit (Ctrl-C, a full disk, a kill) leaves the previous
+    output as it was, manifest and all, and readable; one interrupted during the commit's few
+    renames leaves a manifest that says the folder is being written, and readers refuse it.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._files: dict[Path, Path] = {}
+
+    def path(self, name: str) -> Path:
+        """The temporary path to write the file ``name`` of the folder to."""
+        target = self.folder / name
+        if target.exists() and not target.is_file():
+            raise ValueError(f"{target}: exists and is not a regular file (a folder, device "
+                             "or FIFO); give the name of a file to write")
+        temporary = self.folder / f".{name}.partial-{os.getpid()}"
+        self._files[target] = temporary
+        return temporary
+
+    def commit(self, source: str, command: str, tables: Mapping[str, Path]) -> Path:
+        """Move every file into place, then write the manifest listing ``tables`` (name ->
+        final path), last."""
+        begin(self.folder, source, command)
+        for target, temporary in self._files.items():
+            os.replace(temporary, target)
+        self._files.clear()
+        return finish(self.folder, source, command, tables)
+
+    def discard(self) -> None:
+        """Remove the temporary files not committed (nothing else)."""
+        for temporary in self._files.values():
+            temporary.unlink(missing_ok=True)
+        self._files.clear()
+
+
+@contextmanager
+def staging(folder: Path) -> Iterator[Staging]:
+    """A :class:`Staging` for ``folder``, whose uncommitted files are removed on the way out."""
+    stage = Staging(folder)
+    try:
+        yield stage
+    finally:
+        stage.discard()
 
 
 def begin(folder: Path, source: str, command: str) -> Path:

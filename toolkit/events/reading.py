@@ -90,8 +90,14 @@ def read_events_csv(
         ]
     )
     table = parsed.drop("line")
+    found = validate(table, catalogue)
+    whole = found.filter(pl.col("row").is_null())
+    if whole.height:  # a column's total beyond 64 bits: no one row is at fault
+        first = whole.row(0, named=True)
+        raise ValueError(f"{path}, column {first['column']}: {first['problem']} "
+                         f"({first['value']}); the file cannot be summed as it is")
     rules = (
-        validate(table, catalogue)
+        found
         .filter(pl.col("row").is_not_null())
         .select(line=pl.col("row").replace_strict(
                     pl.int_range(raw.height, eager=True), raw["line"]),

@@ -70,6 +70,9 @@ def _rule(frame: pl.LazyFrame, mask: pl.Expr, column: str, problem: str) -> pl.L
     )
 
 
+_INT64_MAX = 2**63 - 1
+
+
 def validate(events: pl.DataFrame, catalogue: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every violation of the canonical schema and its rules, one row each.
 
@@ -122,13 +125,23 @@ def validate(events: pl.DataFrame, catalogue: pl.DataFrame | None = None) -> pl.
         (is_gift & gift.is_null(), "gift_id", "missing for a gift"),
         (is_gift & gift.is_not_null() & pl.col("_price").is_null(), "gift_id",
          "unknown gift id (not in the gift catalogue)"),
-        (is_gift & pl.col("_price").is_not_null() & (coins != pl.col("_price") * count),
+        (is_gift & (pl.col("_price") > 0) & (count > _INT64_MAX // pl.col("_price")),
+         "count", "price x count is beyond a 64-bit integer"),
+        (is_gift & pl.col("_price").is_not_null() & (count <= _INT64_MAX // pl.col("_price"))
+         & (coins != pl.col("_price") * count),
          "coins", "does not equal the gift's price x count"),
         (pl.col("ts") < pl.col("ts").shift(1).over("session_id"), "ts",
          "earlier than the previous event of the same session (out of order)"),
     ]
     indexed = priced.with_row_index("row").lazy()  # indexed once, shared by every rule
     violations = [_rule(indexed, mask, column, problem) for mask, column, problem in rules]
-    return pl.concat(violations).sort("row", "column", nulls_last=False).collect()
+    table = pl.concat(violations).sort("row", "column", nulls_last=False).collect()
+    totals = events.select(pl.col("count", "coins").cast(pl.Int128).sum()).row(0)
+    overflow = [pl.DataFrame([[None, column, str(total),
+                               "the column's total is beyond a 64-bit integer (sums overflow)"]],
+                             schema=VIOLATIONS_SCHEMA, orient="row")
+                for column, total in zip(("count", "coins"), totals, strict=True)
+                if total is not None and abs(total) > _INT64_MAX]
+    return pl.concat([*overflow, table]) if overflow else table
 
 

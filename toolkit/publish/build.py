@@ -94,6 +94,9 @@ def build(out: Path, in_place: bool = False, only: str | None = None,
     """
     from toolkit.publish.site import build_site
 
+    if only and not any(only in path.name for path in notebook_paths()):
+        raise ValueError(f"--only {only!r}: no notebook's name contains it (the notebooks are "
+                         f"{', '.join(p.stem for p in notebook_paths())})")
     target = out / "notebooks"
     target.mkdir(parents=True, exist_ok=True)
     todo: list[Path] = []

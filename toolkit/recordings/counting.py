@@ -77,8 +77,8 @@ def check_messages(messages: pl.DataFrame, now: dt.datetime) -> tuple[pl.DataFra
 
     Checks, first failure wins: negative counts, absurd values (:data:`LIMITS`), no time at
     all, a time before TikTok existed or after ``now``, a user event without a user, a gift
-    without an id, a gift whose price is neither in the message nor in the gift catalogue, a
-    like without a count.
+    without an id (or a negative one), a gift whose price is neither in the message nor in
+    the gift catalogue, a like without a count or of 0 taps.
 
     Returns
     -------
@@ -99,7 +99,7 @@ def check_messages(messages: pl.DataFrame, now: dt.datetime) -> tuple[pl.DataFra
     )
     negatives = [(pl.col(c) < 0, c, "negative count", "must not be negative")
                  for c in ("count", "total", "repeat_count", "diamond_count", "total_user",
-                           "member_count", "follow_count", "share_count")]
+                           "member_count", "follow_count", "share_count", "gift_id")]
     absurd = [
         ((method == LIKE) & (pl.col("count") > LIMITS["hearts in one like message"]),
          "count", "hearts in one like message"),
@@ -108,6 +108,8 @@ def check_messages(messages: pl.DataFrame, now: dt.datetime) -> tuple[pl.DataFra
         (pl.col("diamond_count") > LIMITS["coin price of one gift"], "diamond_count",
          "coin price of one gift"),
         ((method == ROOM_USER_SEQ) & (pl.col("total") > LIMITS["viewers watching at once"]), "total",
+         "viewers watching at once"),
+        (pl.col("member_count") > LIMITS["viewers watching at once"], "member_count",
          "viewers watching at once"),
         (pl.col("total_user") > LIMITS["viewers over a LIVE"], "total_user",
          "viewers over a LIVE"),
@@ -126,6 +128,8 @@ def check_messages(messages: pl.DataFrame, now: dt.datetime) -> tuple[pl.DataFra
          "no price in the message and not in data/reference/gift_catalogue.csv"),
         ((method == LIKE) & pl.col("count").is_null(), "count", "missing field",
          "a like message needs its count"),
+        ((method == LIKE) & (pl.col("count") == 0), "count", "absurd value",
+         "a like message carries at least one tap"),
     ]
 
     def first(pick: int) -> pl.Expr:
@@ -263,26 +267,36 @@ def _gift_rows(gifts: pl.DataFrame) -> pl.DataFrame:
 
 
 def _viewer_rows(loaded: pl.DataFrame) -> pl.DataFrame:
-    """One viewers row per minute mark of each session: the last count at or before it."""
-    snapshots = loaded.filter(pl.col("kind") == "viewers", pl.col("total").is_not_null())
+    """One viewers row per minute mark of each stretch of a session: the last count at or
+    before it in the stretch (before the stretch's first count, that count).
+
+    A stretch ends at a silence of more than :data:`SILENCE` with no record at all (the
+    recording stopped, or a time is far off): the minutes of such a silence get no row, the
+    count there being unknown. So a session's rows are bounded by its records (at most 30 a
+    record), whatever its times: two counts nine years apart make two rows, not millions.
+    """
+    keys = ["session_id", "_stretch"]
+    timed = loaded.select("session_id", "ts", "order", "kind", "method", "total",
+                          "member_count").sort("session_id", "ts", "order").with_columns(
+        _stretch=(pl.col("ts").diff().dt.total_milliseconds() > SILENCE_MS)
+        .fill_null(False).cum_sum().over("session_id"))
+    snapshots = timed.filter(pl.col("kind") == "viewers", pl.col("total").is_not_null())
     with_seq = snapshots["session_id"].unique()
-    rough = loaded.filter(pl.col("method") == MEMBER, pl.col("member_count").is_not_null(),
-                          ~pl.col("session_id").is_in(with_seq.implode()))
-    counts = pl.concat([snapshots.select("session_id", "ts", viewers="total"),
-                        rough.select("session_id", "ts", viewers="member_count")]
-                       ).sort("session_id", "ts")
-    spans = loaded.group_by("session_id").agg(first=pl.col("ts").min(), last=pl.col("ts").max())
+    rough = timed.filter(pl.col("method") == MEMBER, pl.col("member_count").is_not_null(),
+                         ~pl.col("session_id").is_in(with_seq.implode()))
+    counts = pl.concat([snapshots.select(*keys, "ts", viewers="total"),
+                        rough.select(*keys, "ts", viewers="member_count")]).sort(*keys, "ts")
+    spans = timed.group_by(keys).agg(first=pl.col("ts").min(), last=pl.col("ts").max())
     grid = (
-        spans.filter(pl.col("session_id").is_in(counts["session_id"].unique().implode()))
+        spans.join(counts.select(keys).unique(), on=keys, how="semi")
         .with_columns(ts=pl.datetime_ranges(pl.col("first").dt.truncate("1m"), pl.col("last"),
                                             interval="1m", time_unit="ms", time_zone="UTC"))
-        .explode("ts").select("session_id", "ts").sort("session_id", "ts")
+        .explode("ts").select(*keys, "ts").sort(*keys, "ts")
     )
-    first = counts.group_by("session_id").agg(_first=pl.col("viewers").first())
+    first = counts.group_by(keys).agg(_first=pl.col("viewers").first())
     return (
-        grid.join_asof(counts, on="ts", by="session_id", strategy="backward",
-                       check_sortedness=False)
-        .join(first, on="session_id")  # before the first count: the first count
+        grid.join_asof(counts, on="ts", by=keys, strategy="backward", check_sortedness=False)
+        .join(first, on=keys)  # before the stretch's first count: that count
         .select("session_id", "ts", count=pl.coalesce("viewers", "_first"))
     )
 
@@ -424,14 +438,29 @@ def rule_counts(loaded: pl.DataFrame, events: pl.DataFrame) -> dict[str, int]:
         "hearts_batches": int(hearts or 0),
         "host_messages": int(loaded["host"].sum()),
         "reply_rows": loaded.filter(pl.col("host") & pl.col("reply_to").is_not_null()).height,
+        "gifts_off_catalogue": _off_catalogue(events),
     }
+
+
+def _off_catalogue(events: pl.DataFrame) -> int:
+    """Gift rows whose coins are not the gift catalogue's price x count (a gift of the
+    catalogue priced otherwise by the recording; kept at the recording's price, flagged)."""
+    catalogue = reference.gift_catalogue()
+    price = pl.col("gift_id").replace_strict(catalogue["gift_id"], catalogue["coins"],
+                                             default=None, return_dtype=pl.Int64)
+    gifts = events.filter(pl.col("kind") == "gift").with_columns(_price=price)
+    return gifts.filter(pl.col("_price").is_not_null()
+                        & (pl.col("coins") != pl.col("_price") * pl.col("count"))).height
 
 
 def describe_rules(rules: dict[str, int]) -> list[str]:
     """Plain sentences for :func:`rule_counts` (the lines ``toolkit ingest`` prints)."""
+    off = rules.get("gifts_off_catalogue", 0)
     return [
         f"gifts: {rules['gift_messages']:,} messages -> {rules['gift_rows']:,} rows "
         "(each streak counted once, with its highest repeat count)",
+        *([f"  {off:,} gift rows priced otherwise than the gift catalogue (kept at the "
+           "recording's price: a price change, or a wrong price?)"] if off else []),
         f"follows: {rules['follow_messages']:,} messages -> {rules['follow_rows']:,} rows "
         "(a viewer's follow counted once)",
         f"viewer counts: {rules['viewer_messages']:,} messages -> {rules['viewer_rows']:,} "

@@ -18,8 +18,9 @@ in any of the formats of :mod:`toolkit.recordings.formats`, told apart by their 
                             reason
 ``DIR/ingest.json``         the counts: rows read = loaded + rejected, by reason; what each
                             counting rule did
-``DIR/dataset.json``        the manifest, written first (incomplete) and last: the tables of
-                            this run and their fingerprints (:mod:`toolkit.events.manifest`)
+``DIR/dataset.json``        the manifest, written last (every file is staged, then moved):
+                            this run's tables and their fingerprints
+                            (:mod:`toolkit.events.manifest`)
 ==========================  ===============================================================
 
 The counting rules (:mod:`toolkit.recordings.counting`) turn messages into events: gift streaks counted
@@ -299,28 +300,25 @@ def write(result: IngestResult, out: str | Path, tables: bool = True) -> dict[st
     names: tuple[str, ...] = ("events", "sessions", "messages", "gifts", "replies")
     _check_output(out, result, [f"{n}.parquet" for n in names])
     out.mkdir(parents=True, exist_ok=True)
-    manifest.begin(out, "recorded", _COMMAND)
-    if not tables:  # tables of an earlier run must not pass for this one's
+    with manifest.staging(out) as stage:  # nothing is moved into place before all is written
+        paths = {name: out / f"{name}.parquet" for name in names} if tables else {}
+        for name, path in paths.items():
+            getattr(result, name).write_parquet(stage.path(path.name))
+        paths["rejected"] = out / "rejected.csv"
+        manifest.write_report_csv(result.rejected, paths["rejected"], stage.path("rejected.csv"))
+        paths["report"] = out / "ingest.json"
+        stage.path("ingest.json").write_text(
+            json.dumps(result.report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        # the dataset's tables (messages and gifts are for audits: not tables of a Dataset)
+        stage.commit("recorded", _COMMAND,
+                     {n: paths[n] for n in ("events", "sessions", "replies") if n in paths})
+    if not tables:  # tables of an earlier ingest must not lie beside this run's report
         for name in names:
             (out / f"{name}.parquet").unlink(missing_ok=True)
-        names = ()
-    paths = {name: out / f"{name}.parquet" for name in names}
-    for name, path in paths.items():
-        with manifest.atomic_file(path) as partial:
-            getattr(result, name).write_parquet(partial)
-    paths["rejected"] = out / "rejected.csv"
-    manifest.write_report_csv(result.rejected, paths["rejected"])
-    paths["report"] = out / "ingest.json"
-    with manifest.atomic_file(paths["report"]) as partial:
-        partial.write_text(json.dumps(result.report, indent=2, ensure_ascii=False) + "\n",
-                           encoding="utf-8")
-    # the dataset's tables (messages and gifts are for audits: not tables of a Dataset)
-    manifest.finish(out, "recorded", _COMMAND,
-                    {n: paths[n] for n in ("events", "sessions", "replies") if n in paths})
     return paths
 
 
-def _shownname_of(file: str) -> str:
+def _shown_name(file: str) -> str:
     """A file's name for a printed line (a newline in it must not start a line of its own)."""
     return shown(Path(file).name, 200)
 
@@ -330,12 +328,12 @@ def summary_lines(report: IngestReport) -> list[str]:
     lines = [f"read {report['rows_read']:,} records from {len(report['files'])} file(s) = "
              f"loaded {report['loaded']:,} + rejected {report['rejected']:,}"]
     for path in report.get("repeated_paths", []):
-        lines.append(f"  {_shownname_of(path)}: given more than once, read once")
+        lines.append(f"  {_shown_name(path)}: given more than once, read once")
     for info in report["files"]:
         note = "  (empty file)" if info["rows"] == 0 else ""
         if "copy_of" in info:
-            note += f"  (the same bytes as {_shownname_of(info['copy_of'])}: every record rejected)"
-        lines.append(f"  {_shownname_of(info['file'])}: {info['format']}, {info['rows']:,} "
+            note += f"  (the same bytes as {_shown_name(info['copy_of'])}: every record rejected)"
+        lines.append(f"  {_shown_name(info['file'])}: {info['format']}, {info['rows']:,} "
                      f"records{note}" + (f" ({info['rejected']:,} rejected)"
                                          if info.get("rejected") else ""))
     for reason, count in report["rejected_by_reason"].items():

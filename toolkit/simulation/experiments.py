@@ -22,6 +22,7 @@ from toolkit.events.dataset import Dataset
 from toolkit.simulation.engine import simulate_sessions
 from toolkit.simulation.schedule import draw_sessions
 from toolkit.simulation.worlds import World, world
+from toolkit.stats.estimates import bootstrap_batch
 
 __all__ = ["compare_worlds", "replay", "PairedEffect", "paired_effect", "INTERVENTIONS",
            "RandomisedVsNaive", "randomised_vs_naive", "effects_in_percent", "first_session_visibility"]
@@ -125,7 +126,8 @@ def paired_effect(
         low = high = float(diff[0]) if len(diff) else float("nan")
     else:
         result = stats.bootstrap((diff,), np.mean, confidence_level=confidence,
-                                 n_resamples=5_000, rng=rng)
+                                 n_resamples=5_000, rng=rng,
+                                 batch=bootstrap_batch(len(diff), 5_000))
         low, high = result.confidence_interval.low, result.confidence_interval.high
     mean_before = to_float(paired[column].mean())
     return {

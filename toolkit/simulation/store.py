@@ -58,7 +58,18 @@ def write_simulation(
     rng = np.random.default_rng(check_count(seed, "seed"))
     command = f"--sessions {n} --seed {seed} --compression-level {compression_level}"
     out.mkdir(parents=True, exist_ok=True)
-    manifest.begin(out, "simulated", _command(world, command))
+    with manifest.staging(out) as stage:  # moved into place once every table is written
+        paths = _simulate_into(stage, out, world, n, rng, progress, compression_level)
+        paths["world"] = _write_world(stage, out, world, seed, n_sessions=n, command=command)
+        stage.commit("simulated", _command(world, command),
+                     {k: v for k, v in paths.items() if k != "world"})
+    return paths
+
+
+def _simulate_into(stage: manifest.Staging, out: Path, world: World, n: int,
+                   rng: np.random.Generator, progress: Callable[[int, int], None] | None,
+                   compression_level: int) -> dict[str, Path]:
+    """Simulate and write every table of :func:`write_simulation` to ``stage``."""
     sessions = draw_sessions(world, n, rng)
     names: tuple[str, ...] = ("events", "platform", "viewers")
     if world.host_answers:  # a replies table
@@ -67,7 +78,7 @@ def write_simulation(
     if n <= CHUNK_SESSIONS:  # one batch: written once, with no parts to join
         chunk = next(simulate_in_chunks(world, sessions, rng, progress))
         for name in names:
-            _write(chunk.table(name), paths[name], compression_level)
+            _write(chunk.table(name), stage.path(paths[name].name), compression_level)
     else:  # parts in a folder of this run's own, removed at the end
         with tempfile.TemporaryDirectory(prefix=".parts-", dir=out) as folder:
             parts = Path(folder)
@@ -77,13 +88,11 @@ def write_simulation(
                                                     compression="zstd", compression_level=1)
             for name in names:
                 files = sorted(parts.glob(f"{name}-*.parquet"))
-                with manifest.atomic_file(paths[name]) as partial:
-                    pl.scan_parquet(files).sink_parquet(partial, compression="zstd",
-                                                        compression_level=compression_level)
-    paths["sessions"] = _write(sessions, out / "sessions.parquet", compression_level)
-    paths["world"] = _write_world(out, world, seed, n_sessions=n, command=command)
-    manifest.finish(out, "simulated", _command(world, command),
-                    {k: v for k, v in paths.items() if k != "world"})
+                pl.scan_parquet(files).sink_parquet(stage.path(paths[name].name),
+                                                    compression="zstd",
+                                                    compression_level=compression_level)
+    _write(sessions, stage.path("sessions.parquet"), compression_level)
+    paths["sessions"] = out / "sessions.parquet"
     return paths
 
 
@@ -104,19 +113,21 @@ def write_creator_simulation(
     run = simulate_creators(world, n_creators, n_days,
                             np.random.default_rng(check_count(seed, "seed")), progress)
     out.mkdir(parents=True, exist_ok=True)
-    manifest.begin(out, "simulated", _command(world, command))
-    paths = {name: _write(run.table(name), out / f"{name}.parquet", compression_level)
-             for name in (*SIMULATED_TABLES, "creators", "videos", "replies") if run.has(name)}
-    paths["world"] = _write_world(out, world, seed, n_creators=n_creators, n_days=n_days,
-                                  command=command)
-    manifest.finish(out, "simulated", _command(world, command),
-                    {k: v for k, v in paths.items() if k != "world"})
+    with manifest.staging(out) as stage:  # moved into place once every table is written
+        paths = {}
+        for name in (*SIMULATED_TABLES, "creators", "videos", "replies"):
+            if run.has(name):
+                _write(run.table(name), stage.path(f"{name}.parquet"), compression_level)
+                paths[name] = out / f"{name}.parquet"
+        paths["world"] = _write_world(stage, out, world, seed, n_creators=n_creators,
+                                      n_days=n_days, command=command)
+        stage.commit("simulated", _command(world, command),
+                     {k: v for k, v in paths.items() if k != "world"})
     return paths
 
 
 def _write(frame: pl.DataFrame, path: Path, compression_level: int) -> Path:
-    with manifest.atomic_file(path) as partial:
-        frame.write_parquet(partial, compression="zstd", compression_level=compression_level)
+    frame.write_parquet(path, compression="zstd", compression_level=compression_level)
     return path
 
 
@@ -124,19 +135,18 @@ def _command(world: World, arguments: str) -> str:
     return f"toolkit simulate --world {world.name} {arguments}"
 
 
-def _write_world(out: Path, world: World, seed: int, command: str, **sizes: int) -> Path:
+def _write_world(stage: manifest.Staging, out: Path, world: World, seed: int, command: str,
+                 **sizes: int) -> Path:
     """``world.json``: every parameter, the sizes, the seed, the command and the versions."""
-    path = out / "world.json"
-    with manifest.atomic_file(path) as partial:
-        partial.write_text(json.dumps({
-            "world": world.as_dict(),
-            **sizes,
-            "seed": seed,
-            "command": _command(world, command),
-            "versions": {"toolkit": __version__, "polars": pl.__version__,
-                         "numpy": np.__version__, "numba": numba.__version__},
-        }, indent=2) + "\n")
-    return path
+    stage.path("world.json").write_text(json.dumps({  # moved into place with the tables
+        "world": world.as_dict(),
+        **sizes,
+        "seed": seed,
+        "command": _command(world, command),
+        "versions": {"toolkit": __version__, "polars": pl.__version__,
+                     "numpy": np.__version__, "numba": numba.__version__},
+    }, indent=2) + "\n")
+    return out / "world.json"
 
 
 def bundled(name: str = "baseline") -> Dataset:

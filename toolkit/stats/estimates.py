@@ -13,10 +13,27 @@ import numpy as np
 from scipy import stats
 
 __all__ = [
-    "spearman", "rank_correlation", "mean_interval", "difference_in_means", "adjust_p_values",
+    "BOOTSTRAP_VALUES", "bootstrap_batch", "spearman", "rank_correlation", "mean_interval",
+    "difference_in_means", "adjust_p_values",
     "proportion_interval", "RankCorrelation", "MeanInterval", "DifferenceInMeans",
     "ProportionInterval",
 ]
+
+
+#: Most values a vectorised bootstrap holds at once (resamples x values): 4 million, about
+#: 32 MB per float array; past it the resamples go in batches (the numbers do not change).
+BOOTSTRAP_VALUES = 4_000_000
+
+
+def bootstrap_batch(n: int, n_resamples: int) -> int:
+    """Resamples per batch of a vectorised ``scipy.stats.bootstrap`` on ``n`` values, so that
+    memory stays bounded (:data:`BOOTSTRAP_VALUES`) whatever ``n``: all of them at once when
+    they fit, fewer on large samples. SciPy draws the same resamples either way for one
+    sample or paired samples, so their numbers do not depend on the batch (two samples
+    resampled apart are drawn in another order: :func:`difference_in_means` batches only
+    far above the bound); ``toolkit claims`` on 100,000 tiny sessions peaked at
+    6.6 GB before (C5's four rank correlations), 0.55 GB with batches."""
+    return max(1, min(n_resamples, BOOTSTRAP_VALUES // max(1, n)))
 
 
 def spearman(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -69,7 +86,8 @@ def rank_correlation(
         raise ValueError(f"x and y must be 1-D of the same length >= 3, got {x.shape}, {y.shape}")
     result = stats.bootstrap((x, y), spearman, paired=True, vectorized=True,
                              confidence_level=confidence, n_resamples=n_resamples,
-                             method="percentile", rng=rng)
+                             method="percentile", rng=rng,
+                             batch=bootstrap_batch(len(x), n_resamples))
     return {
         "rho": float(spearman(x, y)),
         "low": float(result.confidence_interval.low),
@@ -107,7 +125,8 @@ def mean_interval(
         p = 1.0 if x[0] == 0 else 0.0
     else:
         result = stats.bootstrap((x,), np.mean, confidence_level=confidence,
-                                 n_resamples=n_resamples, rng=rng)
+                                 n_resamples=n_resamples, rng=rng,
+                                 batch=bootstrap_batch(len(x), n_resamples))
         low, high = result.confidence_interval.low, result.confidence_interval.high
         p = float(stats.ttest_1samp(x, 0.0).pvalue)
     return {"estimate": float(x.mean()), "low": float(low), "high": float(high),
@@ -147,9 +166,14 @@ def difference_in_means(
         return np.mean(u, axis=axis) - np.mean(v, axis=axis)
 
     test = stats.permutation_test((a, b), diff, n_resamples=n_resamples, vectorized=True,
-                                  rng=rng)
+                                  rng=rng, batch=bootstrap_batch(len(a) + len(b), n_resamples))
+    # two samples resampled apart draw in another order in batches, which would change the
+    # interval: batches only where one go would hold 25 times the usual bound (800 MB)
+    together = (len(a) + len(b)) * n_resamples <= 25 * BOOTSTRAP_VALUES
     interval = stats.bootstrap((a, b), diff, confidence_level=confidence,
-                               n_resamples=n_resamples, method="percentile", rng=rng)
+                               n_resamples=n_resamples, method="percentile", rng=rng,
+                               batch=None if together else bootstrap_batch(len(a) + len(b),
+                                                                           n_resamples))
     return {"estimate": float(diff(a, b)), "low": float(interval.confidence_interval.low),
             "high": float(interval.confidence_interval.high), "p_value": float(test.pvalue),
             "n_x": float(len(a)), "n_y": float(len(b))}

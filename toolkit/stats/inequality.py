@@ -19,6 +19,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from toolkit.stats.estimates import bootstrap_batch
+
 __all__ = ["gini", "gini_interval", "lorenz_curve", "lorenz_curves", "top_share", "concentration"]
 
 
@@ -74,7 +76,7 @@ def gini_interval(values: object, rng: np.random.Generator, confidence: float = 
     def statistic(sample: np.ndarray, axis: int = -1) -> np.ndarray:
         return _gini_sorted(np.sort(sample, axis=axis), axis=axis)
 
-    batch = max(1, min(n_resamples, 20_000_000 // len(x)))  # bounded memory (~160 MB)
+    batch = bootstrap_batch(len(x), n_resamples)  # bounded memory
     result = stats.bootstrap((x,), statistic, vectorized=True, n_resamples=n_resamples,
                              confidence_level=confidence, method="percentile", rng=rng,
                              batch=batch)
