@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import mmap
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -98,14 +99,20 @@ def read_events_csv(
                          f"({first['value']}); the file cannot be summed as it is")
     rules = (
         found
-        .filter(pl.col("row").is_not_null())
+        .filter(pl.col("row").is_not_null(), pl.col("problem") != _OUT_OF_ORDER)
         .select(line=pl.col("row").replace_strict(
                     pl.int_range(raw.height, eager=True), raw["line"]),
                 field="column", value="value", reason="problem")
         # a value that could not be read shows up again as "missing value": report it once
         .join(unreadable.select("line", "field"), on=["line", "field"], how="anti")
     )
-    problems = pl.concat([broken, unreadable, rules]).sort("line", "field")
+    problems = pl.concat([broken, unreadable, rules])
+    # the time order among the rows kept: a row is late if an earlier row kept is later
+    kept = parsed.select("line", "session_id", "ts", text=raw["ts"]).filter(
+        ~pl.col("line").is_in(problems["line"].implode()))
+    late = kept.filter(pl.col("ts") < pl.col("ts").cum_max().shift(1).over("session_id")).select(
+        "line", field=pl.lit("ts"), value="text", reason=pl.lit(_OUT_OF_ORDER))
+    problems = pl.concat([problems, late]).sort("line", "field")
     rejected = problems.group_by("line", maintain_order=True).agg(
         field=pl.col("field").str.join("; "),
         value=pl.col("value").fill_null("").str.join("; "),
@@ -120,6 +127,9 @@ def read_events_csv(
         raise ValueError(f"{path}: {rejected.height} bad row(s) out of {rows_read}:\n{details}")
     keep = ~raw["line"].is_in(rejected["line"].implode())
     return LoadResult(table.filter(keep), rejected, rows_read)
+
+
+_OUT_OF_ORDER = "earlier than the previous event of the same session (out of order)"
 
 
 def _times(text: pl.Expr) -> pl.Expr:
@@ -138,6 +148,7 @@ def _times(text: pl.Expr) -> pl.Expr:
                             strict=False)).alias("ts")
 
 
+_LONE_CR = re.compile(rb"\r(?!\n)")
 _REJECTED_SCHEMA = {"line": pl.Int64, "field": pl.String, "value": pl.String,
                     "reason": pl.String}
 
@@ -154,6 +165,11 @@ def _read_lines(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     """
     if path.is_file() and path.stat().st_size == 0:
         raise ValueError(f"{path}, line 1: the file is empty (no header line)")
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    if start[:2] == b"\x1f\x8b" or start == b"\x28\xb5\x2f\xfd":
+        raise ValueError(f"{path}: a compressed file (gzip or zstd); unpack it first, then "
+                         "validate the CSV it holds")
     if not _plain(path):
         return _read_lines_carefully(path)
     try:
@@ -170,9 +186,11 @@ def _read_lines(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def _plain(path: Path) -> bool:
-    """Whether every line of the file is one row: no quote character, no blank line."""
+    """Whether every line of the file is one row: no quote character, no blank line, no
+    carriage return but before a newline (the csv module ends a row at a lone one)."""
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        return all(m.find(mark) == -1 for mark in (b'"', b"\n\n", b"\n\r\n", b"\r\r"))
+        return (all(m.find(mark) == -1 for mark in (b'"', b"\n\n", b"\n\r\n", b"\r\r"))
+                and _LONE_CR.search(m) is None)
 
 
 def _check_header(path: Path, columns: list[str]) -> None:
@@ -186,7 +204,7 @@ def _read_lines_carefully(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     rows: list[list[str | None]] = []
     line_numbers: list[int] = []
     broken: list[tuple[int, str, str | None, str]] = []
-    with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.reader(handle)
         try:
             header = next(reader)
@@ -213,6 +231,8 @@ def _read_lines_carefully(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
             if (odd := _odd_byte(fields)) is not None:
                 broken.append((number, "line", None, f"not UTF-8 text (byte 0x{odd:02x})"))
                 continue
+            if len(fields) < len(header):  # as polars reads it: the missing fields are empty
+                fields = fields + [""] * (len(header) - len(fields))
             if len(fields) != len(header):
                 text = ",".join(fields)
                 broken.append((number, "line", text if len(text) <= 200 else text[:197] + "...",

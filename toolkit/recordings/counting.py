@@ -386,12 +386,14 @@ def sessions_from(loaded: pl.DataFrame, events: pl.DataFrame,
 
 
 def gifts_seen(loaded: pl.DataFrame) -> pl.DataFrame:
-    """The gifts a recording shows: ``gift_id``, ``name``, ``coins`` (price), ``streakable``,
-    ``messages``."""
+    """The gifts a recording shows: ``gift_id``, ``name``, ``coins`` (the highest price seen),
+    ``prices`` (how many prices were seen: more than 1 when the price changed during the
+    recording; each gift row keeps its own message's price), ``streakable``, ``messages``."""
     gifts = loaded.filter(pl.col("kind") == "gift")
     return gifts.group_by("gift_id").agg(
         name=pl.col("gift_name").drop_nulls().first(),
         coins=pl.col("diamond_count").max(),
+        prices=pl.col("diamond_count").n_unique().cast(pl.Int64),
         streakable=(pl.col("gift_type") == 1).any(),
         messages=pl.len(),
     ).sort("gift_id")

@@ -214,8 +214,11 @@ def _finish(message: dict[str, object]) -> dict[str, object]:
         if value is not None:
             value = value if type(value) is int else _int(value, key)
             if value is not None and not _INT64_MIN <= value <= _INT64_MAX:
-                raise _Bad(Rejected("absurd value", key, str(value),
-                                    "outside the range of a 64-bit integer"))
+                digits = str(value)
+                raise _Bad(Rejected("absurd value", key, digits if len(digits) <= 25
+                                    else digits[:20] + "...",
+                                    f"a number of {len(digits.lstrip('-'))} digits, outside "
+                                    "the range of a 64-bit integer"))
             if value == 0 and key in _IDS:
                 value = None
         out[key] = value

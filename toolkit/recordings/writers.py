@@ -26,7 +26,7 @@ import polars as pl
 
 from toolkit.recordings.methods import CONTROL, METHOD_OF_KIND
 
-__all__ = ["proto_message", "write_connector", "write_java_collector", "write_toolkit_live"]
+__all__ = ["proto_message", "connector_line", "write_connector", "write_java_collector", "write_toolkit_live"]
 
 def _open(path: Path, gz: bool) -> io.BufferedIOBase:
     # mtime=0: the same messages give the same bytes
@@ -44,14 +44,25 @@ def write_connector(messages: pl.DataFrame, path: str | Path, version: str = "v2
     if version not in ("v1", "v2"):
         raise ValueError(f"version must be 'v1' or 'v2', got {version!r}")
     path = Path(path)
-    names = {"join": "member", "heart": "like", "comment": "chat", "share": "share",
-             "follow": "follow", "gift": "gift", "viewers": "roomUser"}
     with _open(path, gz) as handle:
         for row in messages.iter_rows(named=True):
-            data = _connector_v1(row) if version == "v1" else _connector_v2(row)
-            line = {"event": names[row["kind"]], "data": data, "receivedAt": row["received_ms"]}
+            line = connector_line(row, version)
             handle.write(json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n")
     return path
+
+
+_CONNECTOR_EVENTS = {"join": "member", "heart": "like", "comment": "chat", "share": "share",
+                     "follow": "follow", "gift": "gift", "viewers": "roomUser"}
+
+
+def connector_line(row: dict, version: str = "v2") -> dict:
+    """One message (a row of the messages table) as a ``tiktok-live-connector`` line:
+    ``{"event", "data", "receivedAt"}``, ``data`` in the v1 or v2.3+ shape."""
+    if version not in ("v1", "v2"):
+        raise ValueError(f"version must be 'v1' or 'v2', got {version!r}")
+    data = _connector_v1(row) if version == "v1" else _connector_v2(row)
+    return {"event": _CONNECTOR_EVENTS[row["kind"]], "data": data,
+            "receivedAt": row["received_ms"]}
 
 
 def _connector_v1(row: dict) -> dict:
