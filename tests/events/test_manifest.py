@@ -153,3 +153,24 @@ def test_claims_on_an_interrupted_folder_says_so(simulated: Path,
     manifest.begin(simulated, "simulated", "toolkit simulate --world baseline")
     assert cli.main(["claims", "--data", str(simulated)]) == 2
     assert "its writing was interrupted" in capsys.readouterr().err
+
+
+def test_a_simulation_never_overwrites_what_another_command_wrote(tmp_path: Path) -> None:
+    bundle = sorted((Path(recordings.__file__).parents[2] / "data" / "recorded").glob(
+        "live-01.jsonl.gz"))
+    recorded = tmp_path / "recorded"
+    recordings.write(recordings.ingest(bundle, salt=b"x" * 32), recorded)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    pl.DataFrame({"a": [1]}).write_parquet(mine / "events.parquet")
+    for folder, says in ((recorded, "written by toolkit ingest"),
+                         (mine, "not written by toolkit simulate")):
+        before = {p.name: p.read_bytes() for p in folder.iterdir()}
+        with pytest.raises(ValueError, match=says):
+            store.write_simulation(folder, world("baseline"), 4, seed=1)
+        with pytest.raises(ValueError, match=says):
+            store.write_creator_simulation(folder, world("baseline"), 2, 2, seed=1)
+        assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    store.write_simulation(tmp_path / "sim", world("baseline"), 4, seed=1)
+    store.write_simulation(tmp_path / "sim", world("baseline"), 5, seed=2)  # its own: replaced
+    assert Dataset.from_folder(tmp_path / "sim").table("sessions").height == 5

@@ -25,14 +25,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
 
 __all__ = ["MANIFEST", "FORMAT", "fingerprint", "begin", "finish", "listed_tables",
-           "atomic_file", "write_report_csv", "written_by", "Staging", "staging"]
+           "atomic_file", "write_report_csv", "written_by", "refuse_foreign", "Staging", "staging"]
 
 #: The manifest's file name inside a dataset folder.
 MANIFEST = "dataset.json"
@@ -171,6 +171,24 @@ def written_by(folder: Path) -> str | None:
         return None
     command = content.get("command") if isinstance(content, dict) else None
     return command if isinstance(command, str) else None
+
+
+def refuse_foreign(folder: Path, command: str, files: Iterable[str], marker: str) -> None:
+    """Refuse to write ``files`` into ``folder`` when some are there and were not written by
+    ``command``: its manifest names another command, or it has none and no ``marker`` file
+    (what ``command`` wrote before manifests). Nothing a command did not create is replaced.
+    """
+    if not folder.is_dir():
+        return
+    present = [name for name in files if (folder / name).exists()]
+    writer = written_by(folder)
+    ours = (writer is not None and writer.startswith(command)) or (
+        writer is None and (folder / marker).is_file())
+    if present and not ours:
+        made = f"written by {writer}" if writer else f"not written by {command}"
+        raise ValueError(f"{folder} holds {', '.join(present)} {made}: {command} writes into "
+                         "a new or empty folder, or one it wrote before (nothing else is "
+                         "overwritten); choose another --out")
 
 
 def listed_tables(folder: Path) -> tuple[str, dict[str, Path]] | None:

@@ -275,14 +275,7 @@ def _check_output(out: Path, result: IngestResult, tables: list[str]) -> None:
         if target.exists() and any(Path(i).exists() and target.samefile(i) for i in inputs):
             raise ValueError(f"{target} is one of the inputs: toolkit ingest would overwrite "
                              "it; write to another folder (--out)")
-    writer = manifest.written_by(out)
-    ours = writer == _COMMAND or (writer is None and (out / "ingest.json").is_file())
-    present = [name for name in tables if (out / name).exists()]
-    if present and not ours:
-        made = f"written by {writer}" if writer else "not written by toolkit ingest"
-        raise ValueError(f"{out} holds {', '.join(present)} {made}: toolkit ingest writes into "
-                         "a new or empty folder, or one it wrote before (nothing else is "
-                         "overwritten); choose another --out")
+    manifest.refuse_foreign(out, _COMMAND, tables, marker="ingest.json")
 
 
 def write(result: IngestResult, out: str | Path, tables: bool = True) -> dict[str, Path]:

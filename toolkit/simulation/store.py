@@ -57,6 +57,7 @@ def write_simulation(
     n = check_count(n_sessions, "n_sessions")
     rng = np.random.default_rng(check_count(seed, "seed"))
     command = f"--sessions {n} --seed {seed} --compression-level {compression_level}"
+    manifest.refuse_foreign(out, "toolkit simulate", _TABLE_FILES, marker="world.json")
     out.mkdir(parents=True, exist_ok=True)
     with manifest.staging(out) as stage:  # moved into place once every table is written
         paths = _simulate_into(stage, out, world, n, rng, progress, compression_level)
@@ -110,6 +111,7 @@ def write_creator_simulation(
     out = Path(out)
     command = (f"--creators {n_creators} --days {n_days} --seed {seed} "
                f"--compression-level {compression_level}")
+    manifest.refuse_foreign(out, "toolkit simulate", _TABLE_FILES, marker="world.json")
     run = simulate_creators(world, n_creators, n_days,
                             np.random.default_rng(check_count(seed, "seed")), progress)
     out.mkdir(parents=True, exist_ok=True)
@@ -124,6 +126,12 @@ def write_creator_simulation(
         stage.commit("simulated", _command(world, command),
                      {k: v for k, v in paths.items() if k != "world"})
     return paths
+
+
+#: The files a simulation writes (any other command's file of these names is never replaced).
+_TABLE_FILES = tuple(f"{name}.parquet" for name in (
+    "events", "sessions", "platform", "viewers", "replies", "creators", "videos")) + (
+    "world.json",)
 
 
 def _write(frame: pl.DataFrame, path: Path, compression_level: int) -> Path:
