@@ -52,7 +52,7 @@ def _pins(path: Path) -> dict[str, set[tuple[str, str]]]:
 def test_the_distribution_has_a_name_of_its_own() -> None:
     project = PYPROJECT["project"]
     assert project["name"] == "live-engagement-toolkit"  # "toolkit" is taken on the index
-    assert project["scripts"]["toolkit"] == "toolkit.cli:main"  # the command keeps its name
+    assert project["scripts"]["toolkit"] == "toolkit.__main__:run"  # the command keeps its name
     assert "live-engagement-toolkit[notebooks,record,cluster]" in project["optional-dependencies"]["dev"]
     assert not any(r.startswith("toolkit[") for extra in project["optional-dependencies"].values()
                    for r in extra)

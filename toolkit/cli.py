@@ -533,10 +533,35 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError, ImportError) as error:
         print(f"toolkit {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except pl.exceptions.PolarsError as error:  # a table without the columns a step needs
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(f"toolkit {args.command}: error: the data do not have the form this command "
+              f"needs ({type(error).__name__}: {first})", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print(f"\ntoolkit {args.command}: interrupted (what was finished is kept: run the same "
-              "command again to resume where it can)", file=sys.stderr)
-        return 130
+        return _interrupted(args.command)
+    except SystemError as error:  # a compiled kernel (numba) interrupted by Ctrl-C
+        if not _caused_by_interrupt(error):
+            raise
+        return _interrupted(args.command)
+
+
+def _interrupted(command: str) -> int:
+    print(f"\ntoolkit {command}: interrupted (what was finished is kept: run the same "
+          "command again to resume where it can)", file=sys.stderr)
+    return 130
+
+
+def _caused_by_interrupt(error: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is in the chain of causes of ``error``."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 if __name__ == "__main__":  # pragma: no cover

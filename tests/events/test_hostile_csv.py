@@ -72,3 +72,15 @@ def test_bytes_that_are_not_utf8_inside_a_quoted_row_reject_that_row(tmp_path: P
     result = read_events_csv(path, on_error="quarantine")
     assert result.rejected.select("line", "reason").rows() == [(2, "not UTF-8 text (byte 0xff)")]
     assert result.events["count"].to_list() == [2]
+
+
+def test_blank_lines_before_the_header_are_no_rows_either(tmp_path: Path) -> None:
+    body = "s1,2024-06-10T00:00:00Z,heart,u1,0,,0\n"  # count 0: rejected, on line 3
+    plain = tmp_path / "plain.csv"
+    plain.write_text("\n" + HEADER + body)
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text("\n" + HEADER + body + '"s1",2024-06-10T00:00:01Z,heart,u1,1,,0\n')
+    for path in (plain, quoted):
+        result = read_events_csv(path, on_error="quarantine")
+        assert result.rejected["line"].to_list() == [3], path.name
+    assert read_events_csv(quoted, on_error="quarantine").events.height == 1

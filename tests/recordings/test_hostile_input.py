@@ -411,3 +411,60 @@ def test_validate_refuses_counts_whose_total_overflows(tmp_path: Path,
     assert cli.main(["validate", str(path)]) == 2
     assert "column count: the column's total is beyond a 64-bit integer" in \
         capsys.readouterr().err
+
+
+# --- found by a second hostile reading ---------------------------------------------------------
+
+def test_ctrl_c_inside_a_compiled_kernel_is_an_interruption(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    def kernel(args: object) -> int:  # what numba raises when Ctrl-C lands inside a kernel
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise SystemError("returned a result with an exception set") from interrupt
+
+    parser = cli.parser()
+    monkeypatch.setattr(cli, "parser", lambda: parser)
+    parser._subparsers._group_actions[0].choices["simulate"].set_defaults(  # type: ignore
+        run=kernel)
+    assert cli.main(["simulate", "--seed", "1", "--out", "x"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+
+def test_a_dataset_whose_other_tables_lack_their_columns_is_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    recording = three_lines(tmp_path / "rec.jsonl", like(4))
+    out = tmp_path / "d"
+    assert cli.main(["ingest", str(recording), "--out", str(out)]) == 0
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "events.parquet").write_bytes((out / "events.parquet").read_bytes())
+    pl.DataFrame({"x": [1]}).write_parquet(mine / "sessions.parquet")
+    capsys.readouterr()
+    assert cli.main(["claims", "--data", str(mine)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "the data do not have the form this command needs" in err
+
+
+def test_a_users_report_files_are_not_overwritten(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "rejected.csv").write_text("my,own,file\n")
+    (out / "ingest.json").write_text('{"mine": 1}\n')
+    recording = three_lines(tmp_path / "rec.jsonl", like(4))
+    assert cli.main(["ingest", str(recording), "--out", str(out)]) == 2
+    assert "not written by toolkit ingest" in capsys.readouterr().err
+    assert (out / "rejected.csv").read_text() == "my,own,file\n"
+    assert (out / "ingest.json").read_text() == '{"mine": 1}\n'
+
+
+def test_inputs_that_are_not_regular_files_are_named(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # reading it would wait for a writer for ever
+    for command in (["validate", str(fifo)], ["validate", os.devnull],
+                    ["ingest", str(fifo), "--out", str(tmp_path / "o")]):
+        assert cli.main(command) == 2
+        assert "not a regular file" in capsys.readouterr().err

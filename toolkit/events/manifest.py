@@ -173,22 +173,31 @@ def written_by(folder: Path) -> str | None:
     return command if isinstance(command, str) else None
 
 
-def refuse_foreign(folder: Path, command: str, files: Iterable[str], marker: str) -> None:
+def refuse_foreign(folder: Path, command: str, files: Iterable[str], marker: str,
+                   keys: Iterable[str]) -> None:
     """Refuse to write ``files`` into ``folder`` when some are there and were not written by
-    ``command``: its manifest names another command, or it has none and no ``marker`` file
-    (what ``command`` wrote before manifests). Nothing a command did not create is replaced.
-    """
+    ``command``: its manifest names another command, or it has none and no ``marker`` (a
+    JSON object with these ``keys``, as ``command`` wrote before manifests). Nothing a
+    command did not create is replaced."""
     if not folder.is_dir():
         return
-    present = [name for name in files if (folder / name).exists()]
+    present = [name for name in (*files, MANIFEST) if (folder / name).exists()]
     writer = written_by(folder)
     ours = (writer is not None and writer.startswith(command)) or (
-        writer is None and (folder / marker).is_file())
+        writer is None and _has_keys(folder / marker, keys))
     if present and not ours:
         made = f"written by {writer}" if writer else f"not written by {command}"
         raise ValueError(f"{folder} holds {', '.join(present)} {made}: {command} writes into "
                          "a new or empty folder, or one it wrote before (nothing else is "
                          "overwritten); choose another --out")
+
+
+def _has_keys(path: Path, keys: Iterable[str]) -> bool:
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(content, dict) and all(key in content for key in keys)
 
 
 def listed_tables(folder: Path) -> tuple[str, dict[str, Path]] | None:

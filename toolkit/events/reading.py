@@ -163,6 +163,9 @@ def _read_lines(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     (field ``line``) instead of failing the whole file. Both give the same rows and line
     numbers where both apply, so a row's verdict never depends on another row.
     """
+    if path.exists() and not path.is_file():  # a FIFO would hang, a device never end
+        raise ValueError(f"{path}: not a regular file (a folder, device or pipe); save the "
+                         "CSV to a file first")
     if path.is_file() and path.stat().st_size == 0:
         raise ValueError(f"{path}, line 1: the file is empty (no header line)")
     with path.open("rb") as handle:
@@ -190,7 +193,8 @@ def _plain(path: Path) -> bool:
     carriage return but before a newline (the csv module ends a row at a lone one)."""
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
         return (all(m.find(mark) == -1 for mark in (b'"', b"\n\n", b"\n\r\n", b"\r\r"))
-                and _LONE_CR.search(m) is None)
+                and _LONE_CR.search(m) is None
+                and m[:4].lstrip(b"\xef\xbb\xbf")[:1] not in (b"\n", b"\r"))
 
 
 def _check_header(path: Path, columns: list[str]) -> None:
@@ -208,6 +212,8 @@ def _read_lines_carefully(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         reader = csv.reader(handle)
         try:
             header = next(reader)
+            while not header:  # blank lines before the header are no rows either
+                header = next(reader)
         except (StopIteration, csv.Error) as error:
             raise ValueError(f"{path}, line 1: no readable header line") from error
         if _odd_byte(header) is not None:

@@ -162,6 +162,9 @@ def ingest(paths: list[str | Path], *, keep_ids: bool = False, salt: bytes | Non
     for path in map(Path, paths):
         if path.is_dir():
             raise ValueError(f"{path}: is a folder; give the recording files (e.g. {path}/*)")
+        if path.exists() and not path.is_file():  # a pipe (<(...)), a device or a FIFO
+            raise ValueError(f"{path}: not a regular file (a pipe or device); save the "
+                             "recording to a file first")
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such recording")
         if any(path.samefile(other) for other in given):  # one file, named twice
@@ -275,7 +278,8 @@ def _check_output(out: Path, result: IngestResult, tables: list[str]) -> None:
         if target.exists() and any(Path(i).exists() and target.samefile(i) for i in inputs):
             raise ValueError(f"{target} is one of the inputs: toolkit ingest would overwrite "
                              "it; write to another folder (--out)")
-    manifest.refuse_foreign(out, _COMMAND, tables, marker="ingest.json")
+    manifest.refuse_foreign(out, _COMMAND, [*tables, *_REPORTS], marker="ingest.json",
+                            keys=("rows_read", "loaded", "rejected"))
 
 
 def write(result: IngestResult, out: str | Path, tables: bool = True) -> dict[str, Path]:

@@ -57,7 +57,8 @@ def write_simulation(
     n = check_count(n_sessions, "n_sessions")
     rng = np.random.default_rng(check_count(seed, "seed"))
     command = f"--sessions {n} --seed {seed} --compression-level {compression_level}"
-    manifest.refuse_foreign(out, "toolkit simulate", _TABLE_FILES, marker="world.json")
+    manifest.refuse_foreign(out, "toolkit simulate", _TABLE_FILES, marker="world.json",
+                            keys=("world", "seed"))
     out.mkdir(parents=True, exist_ok=True)
     with manifest.staging(out) as stage:  # moved into place once every table is written
         paths = _simulate_into(stage, out, world, n, rng, progress, compression_level)
@@ -111,7 +112,8 @@ def write_creator_simulation(
     out = Path(out)
     command = (f"--creators {n_creators} --days {n_days} --seed {seed} "
                f"--compression-level {compression_level}")
-    manifest.refuse_foreign(out, "toolkit simulate", _TABLE_FILES, marker="world.json")
+    manifest.refuse_foreign(out, "toolkit simulate", _TABLE_FILES, marker="world.json",
+                            keys=("world", "seed"))
     run = simulate_creators(world, n_creators, n_days,
                             np.random.default_rng(check_count(seed, "seed")), progress)
     out.mkdir(parents=True, exist_ok=True)
