@@ -29,12 +29,15 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from toolkit import __version__
 from toolkit.money import reference
+
+if TYPE_CHECKING:
+    from toolkit.events.dataset import Dataset
 
 __all__ = ["main"]
 
@@ -280,7 +283,7 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_events(folder: Path, data: Any) -> None:
+def _check_events(folder: Path, data: Dataset) -> None:
     """Refuse a dataset whose events break the events table's rules (negative coins, counts
     of 0, totals beyond 64 bits...): a test on them would give a verdict on nonsense. A
     recording's gifts keep the price it carried, so a price other than the catalogue's (or

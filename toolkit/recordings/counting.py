@@ -67,6 +67,14 @@ EARLIEST = dt.datetime(2016, 9, 1, tzinfo=dt.UTC)  # TikTok launched in Septembe
 SILENCE = dt.timedelta(minutes=30)
 SILENCE_MS = int(SILENCE.total_seconds() * 1000)
 
+
+def _catalogue_price() -> pl.Expr:
+    """The gift catalogue's coin price of each row's ``gift_id`` (null for an unknown id)."""
+    catalogue = reference.gift_catalogue()
+    return pl.col("gift_id").replace_strict(catalogue["gift_id"], catalogue["coins"],
+                                            default=None, return_dtype=pl.Int64)
+
+
 def _ms(value: dt.datetime) -> int:
     return int(value.timestamp() * 1000)
 
@@ -87,9 +95,7 @@ def check_messages(messages: pl.DataFrame, now: dt.datetime) -> tuple[pl.DataFra
         ``diamond_count`` filled from the catalogue; ``rejected`` has the rejected columns.
     """
     method = pl.col("method")
-    catalogue = reference.gift_catalogue()
-    price = pl.col("gift_id").replace_strict(catalogue["gift_id"], catalogue["coins"],
-                                             default=None, return_dtype=pl.Int64)
+    price = _catalogue_price()
     frame = messages.with_columns(
         ts_ms=pl.coalesce("create_time_ms", "received_ms"),
         time_source=pl.when(pl.col("create_time_ms").is_not_null()).then(pl.lit("server"))
@@ -447,10 +453,7 @@ def rule_counts(loaded: pl.DataFrame, events: pl.DataFrame) -> dict[str, int]:
 def _off_catalogue(events: pl.DataFrame) -> int:
     """Gift rows whose coins are not the gift catalogue's price x count (a gift of the
     catalogue priced otherwise by the recording; kept at the recording's price, flagged)."""
-    catalogue = reference.gift_catalogue()
-    price = pl.col("gift_id").replace_strict(catalogue["gift_id"], catalogue["coins"],
-                                             default=None, return_dtype=pl.Int64)
-    gifts = events.filter(pl.col("kind") == "gift").with_columns(_price=price)
+    gifts = events.filter(pl.col("kind") == "gift").with_columns(_price=_catalogue_price())
     return gifts.filter(pl.col("_price").is_not_null()
                         & (pl.col("coins") != pl.col("_price") * pl.col("count"))).height
 

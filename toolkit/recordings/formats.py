@@ -108,7 +108,7 @@ def _int(value: object, field: str) -> int | None:
     if isinstance(value, bool):
         if field in _FLAGS:  # v1 connector files write true/false
             return int(value)
-        raise _Bad(Rejected("wrong type", field, _show(value), "expected a whole number"))
+        raise _Bad(Rejected("wrong type", field, shown(value), "expected a whole number"))
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -120,7 +120,7 @@ def _int(value: object, field: str) -> int | None:
                 raise _Bad(Rejected("absurd value", field, text[:20] + "...",
                                     f"a number of {len(text)} digits"))
             return int(text)
-    raise _Bad(Rejected("wrong type", field, _show(value), "expected a whole number"))
+    raise _Bad(Rejected("wrong type", field, shown(value), "expected a whole number"))
 
 
 def _text(value: object, field: str) -> str | None:
@@ -130,17 +130,13 @@ def _text(value: object, field: str) -> str | None:
         return value or None
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    raise _Bad(Rejected("wrong type", field, _show(value), "expected text"))
-
-
-def _show(value: object) -> str:
-    """A value as at most 80 characters of text that any file can hold (a lone surrogate is
-    shown as its escape; a value nested too deep for JSON is named, not shown)."""
-    return shown(value)
+    raise _Bad(Rejected("wrong type", field, shown(value), "expected text"))
 
 
 def shown(value: object, limit: int = 80) -> str:
-    """``value`` as at most ``limit`` characters of printable UTF-8 text, for reports."""
+    """``value`` as at most ``limit`` characters of printable UTF-8 text, for reports (a lone
+    surrogate or a control character is shown as its escape; a value nested too deep for
+    JSON is named, not shown)."""
     if isinstance(value, str):
         text = value
     else:
@@ -162,7 +158,7 @@ def _ms(value: object, field: str) -> int | None:
         try:
             when = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise _Bad(Rejected("wrong type", field, _show(value),
+            raise _Bad(Rejected("wrong type", field, shown(value),
                                 "expected a time (ms since 1970 or ISO 8601)")) from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
@@ -189,11 +185,11 @@ def _get(data: dict, *paths: str) -> object:
 
 def _payload(text: object, field: str) -> bytes:
     if not isinstance(text, str):
-        raise _Bad(Rejected("wrong type", field, _show(text), "expected base64 text"))
+        raise _Bad(Rejected("wrong type", field, shown(text), "expected base64 text"))
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise _Bad(Rejected("payload does not decode", field, _show(text),
+        raise _Bad(Rejected("payload does not decode", field, shown(text),
                             "not valid base64")) from None
 
 
@@ -229,7 +225,7 @@ def _finish(message: dict[str, object]) -> dict[str, object]:
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:  # a lone surrogate, from a "\ud800" escape in JSON
-                raise _Bad(Rejected("not UTF-8", key, _show(value),
+                raise _Bad(Rejected("not UTF-8", key, shown(value),
                                     "a lone surrogate (an unpaired \\ud800-\\udfff escape) "
                                     "is not text")) from None
         out[key] = value
@@ -275,7 +271,7 @@ def read_own_line(obj: dict) -> dict[str, object] | Rejected:
     """One line of a ``toolkit-live/1`` recording (already parsed JSON) as a message."""
     kind = obj.get("type")
     if not isinstance(kind, str) or not kind:
-        raise _Bad(Rejected("missing field", "type", _show(kind), "every line needs a type"))
+        raise _Bad(Rejected("missing field", "type", shown(kind), "every line needs a type"))
     message: dict[str, object] = {"format": str(obj.get("format")), "event": kind}
     if kind in RECORDING_MARKERS:
         message.update(method=RECORDING_MARKERS[kind], streamer=obj.get("streamer"),
@@ -285,7 +281,7 @@ def read_own_line(obj: dict) -> dict[str, object] | Rejected:
     method = obj.get("method") or CLASS_METHODS.get(kind)
     if not isinstance(method, str) or method not in KNOWN_METHODS:
         raise _Bad(Rejected("unknown event type", "method" if obj.get("method") else "type",
-                            _show(obj.get("method") or kind),
+                            shown(obj.get("method") or kind),
                             "not a webcast method tiktoklive 7.0.1 knows"))
     raw = obj.get("raw_b64")
     if raw is not None:
@@ -318,12 +314,12 @@ def read_connector_line(obj: dict) -> dict[str, object] | Rejected:
     """One line of a ``tiktok-live-connector`` dump (already parsed JSON) as a message."""
     name, data, when = _envelope(obj)
     if not isinstance(name, str) or name not in CONNECTOR_METHODS:
-        raise _Bad(Rejected("unknown event type", "event", _show(name),
+        raise _Bad(Rejected("unknown event type", "event", shown(name),
                             "not an event name of tiktok-live-connector 1.x or 2.x"))
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise _Bad(Rejected("wrong type", "data", _show(data), "expected an object"))
+        raise _Bad(Rejected("wrong type", "data", shown(data), "expected an object"))
     method = CONNECTOR_METHODS[name]
     nested = isinstance(data.get("user"), dict) or isinstance(data.get("common"), dict)
     message: dict[str, object] = {
@@ -392,10 +388,10 @@ def is_java_collector(obj: object) -> bool:
 def read_java_sample(method: str, sample: object) -> dict[str, object] | Rejected:
     """One sample of a Java collector file as a message."""
     if method not in KNOWN_METHODS:
-        raise _Bad(Rejected("unknown event type", "method", _show(method),
+        raise _Bad(Rejected("unknown event type", "method", shown(method),
                             "not a webcast method tiktoklive 7.0.1 knows"))
     if not isinstance(sample, dict):
-        raise _Bad(Rejected("wrong type", "sample", _show(sample), "expected an object"))
+        raise _Bad(Rejected("wrong type", "sample", shown(sample), "expected an object"))
     if "eventData" not in sample:
         raise _Bad(Rejected("missing field", "eventData", "", "a sample needs its payload"))
     message = _decoded(method, _payload(sample["eventData"], "eventData"), "eventData")
