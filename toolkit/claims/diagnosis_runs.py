@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
 import time
 import zlib
 from collections.abc import Callable, Iterable
@@ -54,6 +53,7 @@ from toolkit.claims.diagnosis import (
 from toolkit.claims.measurement import RECORDED, simulated_world
 from toolkit.claims.registry import CLAIMS, claim
 from toolkit.events.dataset import Dataset
+from toolkit.events.manifest import atomic_file
 from toolkit.simulation.runner import run_datasets
 from toolkit.simulation.worlds import World, world
 
@@ -456,11 +456,10 @@ def diagnose(folder: str | Path, plan: Plan = Plan(), ids: Iterable[str] | None 
 
 
 def _write_parquet(table: pl.DataFrame, target: Path) -> None:
-    """Write ``target`` atomically: a ``.part`` file first, then one rename, so an interrupted
-    run leaves the previous file (or none) and never half of one."""
-    partial_file = target.with_suffix(target.suffix + ".part")
-    table.write_parquet(partial_file)
-    os.replace(partial_file, target)
+    """Write ``target`` atomically (:func:`toolkit.events.manifest.atomic_file`), so an
+    interrupted run leaves the previous file (or none) and never half of one."""
+    with atomic_file(target) as partial:
+        table.write_parquet(partial)
 
 
 def _check_seed(runs: Path, seed: int) -> None:
@@ -539,10 +538,9 @@ def write_diagnosis(folder: str | Path, runs: pl.DataFrame, command: str, second
     if rerun is not None and (folder / "diagnosis.csv").is_file():
         kept = pl.read_csv(folder / "diagnosis.csv").filter(~pl.col("claim").is_in(rerun))
         table = order_rows(pl.concat([kept, table], how="diagonal_relaxed"))
-    temporary = folder / "diagnosis.csv.part"
-    table.with_columns(pl.col(pl.Float64).round(4)).write_csv(temporary)
-    _write_parquet(ordered, folder / "diagnosis_runs.parquet")
-    os.replace(temporary, folder / "diagnosis.csv")
+    with atomic_file(folder / "diagnosis.csv") as temporary:  # renamed after the parquet
+        table.with_columns(pl.col(pl.Float64).round(4)).write_csv(temporary)
+        _write_parquet(ordered, folder / "diagnosis_runs.parquet")
     this = {"command": command, "seconds": round(seconds), **(report or {}),
             "written": time.strftime("%Y-%m-%d", time.gmtime())}
     versions = {"toolkit": __version__, "polars": pl.__version__, "numpy": np.__version__,
@@ -560,6 +558,6 @@ def write_diagnosis(folder: str | Path, runs: pl.DataFrame, command: str, second
             "holds": list(plan.holds), "null": list(plan.null)},
             "datasets": int(ordered.select("world", "size", "replicate").unique().height),
             "versions": versions}
-    (folder / "diagnosis.json.part").write_text(json.dumps(about, indent=2) + "\n")
-    os.replace(folder / "diagnosis.json.part", previous)
+    with atomic_file(previous) as partial:
+        partial.write_text(json.dumps(about, indent=2) + "\n")
     return table

@@ -50,15 +50,21 @@ def fingerprint(path: Path) -> dict[str, object]:
     return {"bytes": size, "tail_sha256": hashlib.sha256(tail).hexdigest()}
 
 
+def _refuse_special(target: Path) -> None:
+    """Refuse a target that exists and is not a regular file (a folder, a device such as
+    ``/dev/null``, a FIFO): renaming onto it would replace it."""
+    if target.exists() and not target.is_file():
+        raise ValueError(f"{target}: exists and is not a regular file (a folder, device or "
+                         "FIFO); give the name of a file to write")
+
+
 @contextmanager
 def atomic_file(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target`` to write to; renamed onto ``target`` only when the
     block ends without an error (removed otherwise), so ``target`` is never half written.
     A ``target`` that exists and is not a regular file (a folder, a device such as
     ``/dev/null``, a FIFO) is refused: the rename would replace it."""
-    if target.exists() and not target.is_file():
-        raise ValueError(f"{target}: exists and is not a regular file (a folder, device or "
-                         "FIFO); give the name of a file to write")
+    _refuse_special(target)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
         yield partial
@@ -115,9 +121,7 @@ class Staging:
     def path(self, name: str) -> Path:
         """The temporary path to write the file ``name`` of the folder to."""
         target = self.folder / name
-        if target.exists() and not target.is_file():
-            raise ValueError(f"{target}: exists and is not a regular file (a folder, device "
-                             "or FIFO); give the name of a file to write")
+        _refuse_special(target)
         temporary = self.folder / f".{name}.partial-{os.getpid()}"
         self._files[target] = temporary
         return temporary
